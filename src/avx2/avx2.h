@@ -1,0 +1,27 @@
+/* The AVX2+FMA variant: kernel entry points and the accept rules the table uses. */
+#ifndef SP_AVX2_H
+#define SP_AVX2_H
+#include "../core/kernel.h"
+
+/* NCHW windowed max/avg/sum: units are planes. */
+void sp_avx2_nchw_generic(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+void sp_avx2_nchw_2x2s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+void sp_avx2_nchw_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+void sp_avx2_nchw_3x3s1(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx2_accepts_nchw_generic(const sp_problem *p);
+int sp_avx2_accepts_nchw_2x2s2(const sp_problem *p);
+int sp_avx2_accepts_nchw_3x3s2(const sp_problem *p);
+int sp_avx2_accepts_nchw_3x3s1(const sp_problem *p);
+
+/* NHWC windowed max/avg/sum: units are output rows n*OH + oh. */
+void sp_avx2_nhwc_generic(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx2_accepts_nhwc_generic(const sp_problem *p);
+
+/* Global max/avg/sum: units are (n, c) pairs. */
+void sp_avx2_global_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+void sp_avx2_global_nhwc(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx2_accepts_global(const sp_problem *p);
+
+extern const sp_kernel sp_avx2_kernels[];
+
+#endif

@@ -1,0 +1,219 @@
+/* Global max / avg / sum over H*W, both layouts. Units are (n, c) pairs.
+ *
+ * NCHW reduces each contiguous plane with four independent accumulators; sums of eight
+ * planes are transposed into one vector with a hadd tree so the horizontal work is shared.
+ * Values-only max runs plain vmaxps (cheap, but wrong on NaN and on the sign of a zero
+ * maximum) and records whether the plane held a NaN; the rare planes that did, or whose
+ * maximum is zero, are settled by a short scalar scan, which gives the reference's exact
+ * answer. NHWC vectorises over channels, so every lane sees its channel in order and the
+ * reference's step applies directly. */
+#include "simd.h"
+
+/* Sum of a plane as one vector (lanes still to be added). */
+SP_INLINE __m256 plane_sum(const float *x, int64_t n)
+{
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        s0 = _mm256_add_ps(s0, _mm256_loadu_ps(x + i));
+        s1 = _mm256_add_ps(s1, _mm256_loadu_ps(x + i + 8));
+        s2 = _mm256_add_ps(s2, _mm256_loadu_ps(x + i + 16));
+        s3 = _mm256_add_ps(s3, _mm256_loadu_ps(x + i + 24));
+    }
+    for (; i + 8 <= n; i += 8) s0 = _mm256_add_ps(s0, _mm256_loadu_ps(x + i));
+    if (i < n) s1 = _mm256_add_ps(s1, _mm256_maskload_ps(x + i, sp_mask(n - i)));
+    return _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
+}
+
+static void sum_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    const int64_t hw = p->h * p->w;
+    const float scale = p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f;
+    const __m256 sv = _mm256_set1_ps(scale);
+    size_t u = begin;
+    for (; u + 8 <= end; u += 8) {
+        const float *x = a->in + (int64_t)u * hw;
+        __m256 v[8];
+        for (int k = 0; k < 8; k++) v[k] = plane_sum(x + k * hw, hw);
+        __m256 a01 = _mm256_hadd_ps(v[0], v[1]), a23 = _mm256_hadd_ps(v[2], v[3]);
+        __m256 a45 = _mm256_hadd_ps(v[4], v[5]), a67 = _mm256_hadd_ps(v[6], v[7]);
+        __m256 b0 = _mm256_hadd_ps(a01, a23), b1 = _mm256_hadd_ps(a45, a67);
+        __m256 r = _mm256_add_ps(_mm256_permute2f128_ps(b0, b1, 0x20), _mm256_permute2f128_ps(b0, b1, 0x31));
+        _mm256_storeu_ps(a->out + u, _mm256_div_ps(r, sv));
+    }
+    for (; u < end; u++) a->out[u] = sp_hsum(plane_sum(a->in + (int64_t)u * hw, hw)) / scale;
+}
+
+/* The reference's answer for a plane, found by scanning: the last NaN if any, else the first
+ * element equal to the maximum m (only the sign of a zero can differ from m). */
+static float settle(const float *x, int64_t n, int nan, float m)
+{
+    if (nan) {
+        for (int64_t i = n - 1; i >= 0; i--)
+            if (isnan(x[i])) return x[i];
+    }
+    for (int64_t i = 0; i < n; i++)
+        if (x[i] == m) return x[i];
+    return m;
+}
+
+static void max_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    const int64_t hw = p->h * p->w;
+    const __m256 ninf = _mm256_set1_ps(-INFINITY);
+    for (size_t u = begin; u < end; u++) {
+        const float *x = a->in + (int64_t)u * hw;
+        __m256 m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf, nan = _mm256_setzero_ps();
+        int64_t i = 0;
+        for (; i + 32 <= hw; i += 32) {
+            __m256 v0 = _mm256_loadu_ps(x + i), v1 = _mm256_loadu_ps(x + i + 8);
+            __m256 v2 = _mm256_loadu_ps(x + i + 16), v3 = _mm256_loadu_ps(x + i + 24);
+            m0 = _mm256_max_ps(v0, m0);
+            m1 = _mm256_max_ps(v1, m1);
+            m2 = _mm256_max_ps(v2, m2);
+            m3 = _mm256_max_ps(v3, m3);
+            nan = _mm256_or_ps(nan, _mm256_or_ps(_mm256_cmp_ps(v0, v1, _CMP_UNORD_Q),
+                                                 _mm256_cmp_ps(v2, v3, _CMP_UNORD_Q)));
+        }
+        for (; i < hw; i += 8) {
+            __m256i k = sp_mask(hw - i);
+            __m256 v = _mm256_blendv_ps(ninf, _mm256_maskload_ps(x + i, k), _mm256_castsi256_ps(k));
+            m0 = _mm256_max_ps(v, m0);
+            nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+        }
+        __m256 m = _mm256_max_ps(_mm256_max_ps(m0, m1), _mm256_max_ps(m2, m3));
+        __m128 q = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        q = _mm_max_ps(q, _mm_movehl_ps(q, q));
+        q = _mm_max_ss(q, _mm_movehdup_ps(q));
+        float r = _mm_cvtss_f32(q);
+        int has_nan = !_mm256_testz_ps(nan, nan);
+        a->out[u] = has_nan || r == 0.0f ? settle(x, hw, has_nan, r) : r;
+    }
+}
+
+/* Does candidate (v, i) come before (w, j) in the reference's order of preference? */
+static int beats(float v, int64_t i, float w, int64_t j)
+{
+    if (isnan(v)) return !isnan(w) || i > j;
+    if (isnan(w)) return 0;
+    return v > w || (v == w && i < j);
+}
+
+static void argmax_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    const int64_t hw = p->h * p->w;
+    const __m256 ninf = _mm256_set1_ps(-INFINITY);
+    const __m256i none = _mm256_set1_epi32(INT32_MAX), eight = _mm256_set1_epi32(8);
+    for (size_t u = begin; u < end; u++) {
+        const float *x = a->in + (int64_t)u * hw;
+        __m256 m[2] = {ninf, ninf};
+        __m256i mi[2] = {none, none};
+        __m256i at[2] = {sp_iota(), _mm256_add_epi32(sp_iota(), eight)};
+        const __m256i step = _mm256_set1_epi32(16);
+        int64_t i = 0;
+        for (; i < hw; i += 16) {
+            for (int k = 0; k < 2; k++) {
+                int64_t left = hw - i - 8 * k;
+                __m256 v;
+                if (left >= 8) {
+                    v = _mm256_loadu_ps(x + i + 8 * k);
+                } else {
+                    __m256i lm = sp_mask(left);
+                    v = _mm256_blendv_ps(ninf, _mm256_maskload_ps(x + i + 8 * k, lm), _mm256_castsi256_ps(lm));
+                }
+                __m256 t = sp_takes(m[k], v);
+                m[k] = _mm256_blendv_ps(m[k], v, t);
+                mi[k] = _mm256_castps_si256(
+                    _mm256_blendv_ps(_mm256_castsi256_ps(mi[k]), _mm256_castsi256_ps(at[k]), t));
+                at[k] = _mm256_add_epi32(at[k], step);
+            }
+        }
+        float mv[16];
+        int32_t iv[16];
+        _mm256_storeu_ps(mv, m[0]);
+        _mm256_storeu_ps(mv + 8, m[1]);
+        _mm256_storeu_si256((__m256i *)iv, mi[0]);
+        _mm256_storeu_si256((__m256i *)(iv + 8), mi[1]);
+        float best = -INFINITY;
+        int64_t bi = INT32_MAX;
+        for (int k = 0; k < 16; k++)
+            if (iv[k] != INT32_MAX && beats(mv[k], iv[k], best, bi)) best = mv[k], bi = iv[k];
+        a->out[u] = best;
+        if (a->idx) a->idx[u] = bi == INT32_MAX ? 0 : bi;
+    }
+}
+
+/* Channels [0, nc) of one image (pixel stride C), NV vectors at a time, last one nl lanes. */
+SP_INLINE void chan_block(const sp_problem *p, const float *x, float *out, int64_t *idx, int NV,
+                          int64_t nl)
+{
+    const int64_t hw = p->h * p->w, C = p->c;
+    const int max = p->op == SIMDPOOL_GLOBAL_MAX;
+    __m256 m[8];
+    __m256i mi[8];
+    for (int v = 0; v < NV; v++) {
+        m[v] = max ? _mm256_set1_ps(-INFINITY) : _mm256_setzero_ps();
+        mi[v] = _mm256_setzero_si256();
+    }
+    for (int64_t i = 0; i < hw; i++) {
+        const float *s = x + i * C;
+        for (int v = 0; v < NV; v++) {
+            __m256 t = v == NV - 1 ? sp_load(s + 8 * v, nl) : _mm256_loadu_ps(s + 8 * v);
+            if (!max) {
+                m[v] = _mm256_add_ps(m[v], t);
+            } else if (idx) {
+                __m256 tk = sp_takes(m[v], t);
+                m[v] = _mm256_blendv_ps(m[v], t, tk);
+                mi[v] = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(mi[v]),
+                                                             _mm256_castsi256_ps(_mm256_set1_epi32((int)i)), tk));
+            } else {
+                m[v] = sp_maxnan(m[v], t);
+            }
+        }
+    }
+    for (int v = 0; v < NV; v++) {
+        int64_t n = v == NV - 1 ? nl : 8;
+        __m256 r = m[v];
+        if (p->op == SIMDPOOL_GLOBAL_AVG) r = _mm256_div_ps(r, _mm256_set1_ps((float)hw));
+        sp_store(out + 8 * v, r, n);
+        if (idx) sp_store_idx(idx + 8 * v, mi[v], n);
+    }
+}
+
+SP_INLINE void channels(const sp_problem *p, const float *x, float *out, int64_t *idx, int64_t nc)
+{
+    int64_t c = 0;
+    for (; c + 64 <= nc; c += 64) chan_block(p, x + c, out + c, idx ? idx + c : NULL, 8, 8);
+    for (; c + 8 <= nc; c += 8) chan_block(p, x + c, out + c, idx ? idx + c : NULL, 1, 8);
+    if (c < nc) chan_block(p, x + c, out + c, idx ? idx + c : NULL, 1, nc - c);
+}
+
+void sp_avx2_global_nhwc(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    const int64_t C = p->c, hw = p->h * p->w;
+    /* The slice may start and end inside an image: walk it image by image. */
+    for (size_t u = begin; u < end;) {
+        const int64_t n = (int64_t)u / C, c0 = (int64_t)u % C;
+        int64_t nc = C - c0;
+        if ((size_t)nc > end - u) nc = (int64_t)(end - u);
+        const float *x = a->in + n * hw * C + c0;
+        if (a->idx)
+            channels(p, x, a->out + u, a->idx + u, nc);
+        else
+            channels(p, x, a->out + u, NULL, nc);
+        u += (size_t)nc;
+    }
+}
+
+void sp_avx2_global_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    if (p->op != SIMDPOOL_GLOBAL_MAX)
+        sum_nchw(p, a, begin, end);
+    else if (a->idx)
+        argmax_nchw(p, a, begin, end);
+    else
+        max_nchw(p, a, begin, end);
+}
+
+/* Argmax positions are int32 lanes. */
+int sp_avx2_accepts_global(const sp_problem *p) { return p->h < (INT64_C(1) << 30) / p->w; }
