@@ -1,0 +1,316 @@
+/* NCHW windowed max / avg / sum: four output columns per vector.
+ *
+ * Every kernel shares one plane walker (plane_nchw). Per output row it finds the tap rows that
+ * lie inside the input, computes the output columns whose taps all lie inside the row (the
+ * "middle": no padding, no bounds checks), runs the vector body there and the exact scalar rule
+ * on the few edge outputs. Specialised bodies differ only in how one tap row is reduced:
+ *   2x2s2  one vld2q splits even/odd columns: pair max/sum of the two (ncnn's pooling_2x2);
+ *   3x3s2  one vld2q + one vld1q_dup: the third column is the next window's first (vext),
+ *          so the shared column is loaded once (ncnn's pooling_3x3 stride 2);
+ *   3x3s1  two vld1q, the shifted columns by vext;
+ *   generic any kernel / stride / dilation: vld1q, vld2q, vld3q or vld4q de-interleave for
+ *          stride 1..4, lane gathers above.
+ * Max reduces each tap row left to right, then the rows top to bottom: the result is the
+ * reference's row-major sequence regrouped, which sp_take keeps exact (see neon.h). Sums add
+ * the taps in the reference's order. Loads never run past the input: a vector whose last load
+ * would cross the end of the whole tensor falls back to the scalar rule. */
+#include <math.h>
+
+#include "neon.h"
+
+enum { K_MAX, K_MAXI, K_AVG, K_SUM };
+enum { S_GENERIC, S_2X2S2, S_3X3S2, S_3X3S1 };
+
+/* The tap rows of one output row that lie inside the input. */
+typedef struct rows {
+    const float *r; /* first valid tap row */
+    int64_t step;   /* floats between consecutive tap rows: dh * w */
+    int64_t n;      /* number of valid tap rows */
+    int32_t yw;     /* first valid tap row * w (indices) */
+    int32_t yw_step;
+    float div; /* avg divisor of a middle output */
+} rows;
+
+static int64_t taps_inside(int64_t start, int64_t k, int64_t d, int64_t lo, int64_t hi)
+{
+    int64_t n = 0;
+    for (int64_t i = 0; i < k; i++) n += start + i * d >= lo && start + i * d < hi;
+    return n;
+}
+
+static rows row_setup(const sp_problem *p, const float *plane, int64_t oh)
+{
+    int64_t hs = oh * p->sh - p->pt, first = -1, n = 0;
+    for (int64_t i = 0; i < p->kh; i++) {
+        int64_t y = hs + i * p->dh;
+        if (y < 0 || y >= p->h) continue;
+        if (first < 0) first = y;
+        n++;
+    }
+    rows R;
+    R.n = n;
+    R.r = plane + (first < 0 ? 0 : first) * p->w;
+    R.step = p->dh * p->w;
+    R.yw = (int32_t)((first < 0 ? 0 : first) * p->w);
+    R.yw_step = (int32_t)R.step;
+    int64_t vc = p->count_include_pad ? taps_inside(hs, p->kh, p->dh, -p->pt, p->h + p->pb) : n;
+    R.div = (float)(p->divisor_override ? p->divisor_override : vc * p->kw);
+    return R;
+}
+
+/* One output by the reference rule (edges, and vectors that would read past the tensor). */
+static void edge(const sp_problem *p, const float *plane, int64_t oh, int64_t ow, int kind, float *o,
+                 int64_t *oi)
+{
+    int64_t hs = oh * p->sh - p->pt, ws = ow * p->sw - p->pl;
+    float m = -INFINITY, s = 0.0f;
+    int64_t mi = -1;
+    for (int64_t i = 0; i < p->kh; i++) {
+        int64_t y = hs + i * p->dh;
+        if (y < 0 || y >= p->h) continue;
+        for (int64_t j = 0; j < p->kw; j++) {
+            int64_t x = ws + j * p->dw;
+            if (x < 0 || x >= p->w) continue;
+            float t = plane[y * p->w + x];
+            s += t;
+            if (mi < 0 || t > m || isnan(t)) {
+                m = t;
+                mi = y * p->w + x;
+            }
+        }
+    }
+    if (kind == K_MAX || kind == K_MAXI) {
+        *o = m;
+        if (oi) *oi = mi;
+    } else if (kind == K_SUM) {
+        *o = s;
+    } else {
+        int64_t d = sp_avg_divisor(p, hs, ws);
+        *o = d ? s / (float)d : 0.0f;
+    }
+}
+
+/* Four taps at columns q[0], q[sw], q[2sw], q[3sw]. SW is the stride as a compile-time
+ * constant (1..4: one de-interleaving load) or 0 (any stride: lane gathers of sw). */
+SP_AI float32x4_t ld_cols(const float *q, const int SW, int64_t sw)
+{
+    switch (SW) {
+    case 1: return vld1q_f32(q);
+    case 2: return vld2q_f32(q).val[0];
+    case 3: return vld3q_f32(q).val[0];
+    case 4: return vld4q_f32(q).val[0];
+    default: {
+        float32x4_t v = vld1q_dup_f32(q);
+        v = vld1q_lane_f32(q + sw, v, 1);
+        v = vld1q_lane_f32(q + 2 * sw, v, 2);
+        return vld1q_lane_f32(q + 3 * sw, v, 3);
+    }
+    }
+}
+
+/* Floats the vector body reads from a tap row, counted from the window start ws. */
+static int64_t reach(const sp_problem *p, int shape)
+{
+    switch (shape) {
+    case S_2X2S2: return 8;
+    case S_3X3S2: return 9;
+    case S_3X3S1: return 8;
+    default: {
+        int64_t last = p->sw <= 4 ? 4 * p->sw : 3 * p->sw + 1;
+        return (p->kw - 1) * p->dw + last;
+    }
+    }
+}
+
+/* Max over one tap row for four outputs whose windows start at column ws (indices in *ri when
+ * I): the columns left to right. */
+SP_AI float32x4_t row_max(const sp_problem *p, const float *r, int64_t ws, int32_t yw, const int SHAPE,
+                          const int SW, const int I, int32x4_t *ri)
+{
+    static const int32_t lane[4] = {0, 1, 2, 3};
+    int32x4_t i0 = vdupq_n_s32(0);
+    if (I) {
+        int32_t step = SHAPE == S_3X3S1 ? 1 : SHAPE == S_GENERIC ? (int32_t)p->sw : 2;
+        i0 = vaddq_s32(vdupq_n_s32(yw + (int32_t)ws), vmulq_n_s32(vld1q_s32(lane), step));
+        *ri = i0;
+    }
+    const float *q = r + ws;
+    switch (SHAPE) {
+    case S_2X2S2: {
+        float32x4x2_t v = vld2q_f32(q);
+        if (!I) return sp_max(v.val[0], v.val[1]);
+        return sp_maxi(v.val[0], v.val[1], ri, vaddq_s32(i0, vdupq_n_s32(1)));
+    }
+    case S_3X3S2: {
+        float32x4x2_t v = vld2q_f32(q);
+        float32x4_t c2 = vextq_f32(v.val[0], vld1q_dup_f32(q + 8), 1);
+        if (!I) return sp_max(sp_max(v.val[0], v.val[1]), c2);
+        float32x4_t m = sp_maxi(v.val[0], v.val[1], ri, vaddq_s32(i0, vdupq_n_s32(1)));
+        return sp_maxi(m, c2, ri, vaddq_s32(i0, vdupq_n_s32(2)));
+    }
+    case S_3X3S1: {
+        float32x4_t x0 = vld1q_f32(q), x4 = vld1q_f32(q + 4);
+        float32x4_t x1 = vextq_f32(x0, x4, 1), x2 = vextq_f32(x0, x4, 2);
+        if (!I) return sp_max(sp_max(x0, x1), x2);
+        float32x4_t m = sp_maxi(x0, x1, ri, vaddq_s32(i0, vdupq_n_s32(1)));
+        return sp_maxi(m, x2, ri, vaddq_s32(i0, vdupq_n_s32(2)));
+    }
+    default: {
+        float32x4_t m = ld_cols(q, SW, p->sw);
+        for (int64_t j = 1; j < p->kw; j++) {
+            float32x4_t t = ld_cols(q + j * p->dw, SW, p->sw);
+            if (I)
+                m = sp_maxi(m, t, ri, vaddq_s32(i0, vdupq_n_s32((int32_t)(j * p->dw))));
+            else
+                m = sp_max(m, t);
+        }
+        return m;
+    }
+    }
+}
+
+/* s plus one tap row's taps, in the reference's order. */
+SP_AI float32x4_t row_sum(const sp_problem *p, float32x4_t s, const float *r, int64_t ws, const int SHAPE,
+                          const int SW)
+{
+    const float *q = r + ws;
+    switch (SHAPE) {
+    case S_2X2S2: {
+        float32x4x2_t v = vld2q_f32(q);
+        return vaddq_f32(vaddq_f32(s, v.val[0]), v.val[1]);
+    }
+    case S_3X3S2: {
+        float32x4x2_t v = vld2q_f32(q);
+        float32x4_t c2 = vextq_f32(v.val[0], vld1q_dup_f32(q + 8), 1);
+        return vaddq_f32(vaddq_f32(vaddq_f32(s, v.val[0]), v.val[1]), c2);
+    }
+    case S_3X3S1: {
+        float32x4_t x0 = vld1q_f32(q), x4 = vld1q_f32(q + 4);
+        s = vaddq_f32(s, x0);
+        s = vaddq_f32(s, vextq_f32(x0, x4, 1));
+        return vaddq_f32(s, vextq_f32(x0, x4, 2));
+    }
+    default:
+        for (int64_t j = 0; j < p->kw; j++) s = vaddq_f32(s, ld_cols(q + j * p->dw, SW, p->sw));
+        return s;
+    }
+}
+
+/* n (1..4) middle outputs of one output row. */
+SP_AI void vec_out(const sp_problem *p, const rows *R, int64_t ws, int n, const int KIND, const int SHAPE,
+                   const int SW, float *o, int64_t *oi)
+{
+    if (KIND == K_MAX || KIND == K_MAXI) {
+        const int I = KIND == K_MAXI;
+        int32x4_t mi = vdupq_n_s32(0), ri = vdupq_n_s32(0);
+        float32x4_t m = row_max(p, R->r, ws, R->yw, SHAPE, SW, I, &mi);
+        for (int64_t k = 1; k < R->n; k++) {
+            float32x4_t t = row_max(p, R->r + k * R->step, ws, R->yw + (int32_t)k * R->yw_step, SHAPE, SW,
+                                    I, &ri);
+            m = I ? sp_maxi(m, t, &mi, ri) : sp_max(m, t);
+        }
+        sp_store_part(o, m, n);
+        if (I) sp_store_idx(oi, mi, n);
+    } else {
+        float32x4_t s = vdupq_n_f32(0.0f);
+        for (int64_t k = 0; k < R->n; k++) s = row_sum(p, s, R->r + k * R->step, ws, SHAPE, SW);
+        if (KIND == K_AVG) s = sp_div(s, vdupq_n_f32(R->div));
+        sp_store_part(o, s, n);
+    }
+}
+
+SP_AI void plane_nchw(const sp_problem *p, const sp_args *a, size_t u, const int KIND, const int SHAPE,
+                      const int SW)
+{
+    const int64_t hw = p->h * p->w, ohw = p->oh * p->ow, total = p->n * p->c * hw;
+    const float *plane = a->in + (int64_t)u * hw;
+    float *out = a->out + (int64_t)u * ohw;
+    int64_t *idx = KIND == K_MAXI ? a->idx + (int64_t)u * ohw : NULL;
+
+    /* Middle columns: every tap inside [0, w). */
+    int64_t lo = (p->pl + p->sw - 1) / p->sw, num = p->w - 1 + p->pl - (p->kw - 1) * p->dw;
+    int64_t hi = num < 0 ? 0 : num / p->sw + 1;
+    if (hi > p->ow) hi = p->ow;
+    if (lo > hi) lo = hi;
+    const int64_t rch = reach(p, SHAPE);
+
+    for (int64_t oh = 0; oh < p->oh; oh++) {
+        rows R = row_setup(p, plane, oh);
+        float *o = out + oh * p->ow;
+        int64_t *oi = idx ? idx + oh * p->ow : NULL;
+        int64_t ow = 0, mid_end = R.n ? hi : 0;
+        for (; ow < lo && mid_end; ow++) edge(p, plane, oh, ow, KIND, o + ow, oi ? oi + ow : NULL);
+        const int64_t last_row = (R.r - a->in) + (R.n - 1) * R.step;
+        for (int n; ow < mid_end; ow += n) {
+            n = mid_end - ow < 4 ? (int)(mid_end - ow) : 4;
+            int64_t ws = ow * p->sw - p->pl;
+            if (last_row + ws + rch > total) {
+                for (int k = 0; k < n; k++)
+                    edge(p, plane, oh, ow + k, KIND, o + ow + k, oi ? oi + ow + k : NULL);
+                continue;
+            }
+            vec_out(p, &R, ws, n, KIND, SHAPE, SW, o + ow, oi ? oi + ow : NULL);
+        }
+        for (; ow < p->ow; ow++) edge(p, plane, oh, ow, KIND, o + ow, oi ? oi + ow : NULL);
+    }
+}
+
+/* Exported kernels: pick the compile-time kind, shape and stride once per slice. */
+#define SLICE(KIND, SHAPE, SW)                                                                     \
+    for (size_t u = b; u < e; u++) plane_nchw(p, a, u, KIND, SHAPE, SW)
+
+#define SPECIAL(name, SHAPE)                                                                       \
+    void SP_NEON_NAME(name##_max)(const sp_problem *p, const sp_args *a, size_t b, size_t e)       \
+    {                                                                                              \
+        SLICE(K_MAX, SHAPE, 0);                                                                    \
+    }                                                                                              \
+    void SP_NEON_NAME(name##_maxi)(const sp_problem *p, const sp_args *a, size_t b, size_t e)      \
+    {                                                                                              \
+        if (a->idx)                                                                                \
+            SLICE(K_MAXI, SHAPE, 0);                                                               \
+        else                                                                                       \
+            SLICE(K_MAX, SHAPE, 0);                                                                \
+    }                                                                                              \
+    void SP_NEON_NAME(name##_avg)(const sp_problem *p, const sp_args *a, size_t b, size_t e)       \
+    {                                                                                              \
+        if (p->op == SIMDPOOL_SUM)                                                                 \
+            SLICE(K_SUM, SHAPE, 0);                                                                \
+        else                                                                                       \
+            SLICE(K_AVG, SHAPE, 0);                                                                \
+    }
+
+SPECIAL(nchw_2x2s2, S_2X2S2)
+SPECIAL(nchw_3x3s2, S_3X3S2)
+SPECIAL(nchw_3x3s1, S_3X3S1)
+
+#define BY_STRIDE(KIND)                                                                            \
+    switch (p->sw) {                                                                               \
+    case 1: SLICE(KIND, S_GENERIC, 1); break;                                                      \
+    case 2: SLICE(KIND, S_GENERIC, 2); break;                                                      \
+    case 3: SLICE(KIND, S_GENERIC, 3); break;                                                      \
+    case 4: SLICE(KIND, S_GENERIC, 4); break;                                                      \
+    default: SLICE(KIND, S_GENERIC, 0); break;                                                     \
+    }
+
+void SP_NEON_NAME(nchw_generic_max)(const sp_problem *p, const sp_args *a, size_t b, size_t e)
+{
+    BY_STRIDE(K_MAX)
+}
+
+void SP_NEON_NAME(nchw_generic_maxi)(const sp_problem *p, const sp_args *a, size_t b, size_t e)
+{
+    if (!a->idx) {
+        BY_STRIDE(K_MAX)
+    } else {
+        BY_STRIDE(K_MAXI)
+    }
+}
+
+void SP_NEON_NAME(nchw_generic_avg)(const sp_problem *p, const sp_args *a, size_t b, size_t e)
+{
+    if (p->op == SIMDPOOL_SUM) {
+        BY_STRIDE(K_SUM)
+    } else {
+        BY_STRIDE(K_AVG)
+    }
+}
