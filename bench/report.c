@@ -1,0 +1,365 @@
+/* Results: progress, tables, the per-class choice, CSV and the data files for plots.gp. */
+#include "report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- collection ---- */
+
+static int p_total, p_done, p_last = -1, p_tty;
+
+void spb_progress_begin(int total)
+{
+    p_total = total;
+    p_tty = isatty(2);
+}
+
+void spb_on_result(const gb_result *r, void *user)
+{
+    (void)user;
+    int k = spb_job_find(r->name, p_last + 1);
+    if (k < 0) return;
+    spb_job *j = &spb.jobs[k];
+    if (!r->aggregate[0]) {
+        if (r->error)
+            snprintf(j->err, sizeof j->err, "%s", r->error);
+        else if (j->nreps < SPB_MAX_REPS && !isnan(gb_result_counter(r, "median_ns")))
+            j->reps[j->nreps++] = gb_result_counter(r, "median_ns");
+    }
+    if (k != p_last) {
+        p_last = k;
+        p_done++;
+        if (p_total > 0 && (p_tty || p_done % 50 == 0 || p_done == p_total))
+            fprintf(stderr, "%s[%d/%d] %-70.70s", p_tty ? "\r" : "", p_done, p_total, r->name);
+        if (!p_tty || p_done == p_total) fputc('\n', stderr);
+        if (p_tty && p_done == p_total) fflush(stderr);
+    }
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void spb_finish_results(void)
+{
+    for (int k = 0; k < spb.njobs; k++) {
+        spb_job *j = &spb.jobs[k];
+        if (!j->nreps || j->err[0]) continue;
+        qsort(j->reps, (size_t)j->nreps, sizeof j->reps[0], cmp_double);
+        int n = j->nreps;
+        j->median_ns = n % 2 ? j->reps[n / 2] : 0.5 * (j->reps[n / 2 - 1] + j->reps[n / 2]);
+    }
+}
+
+/* ---- lookups ---- */
+
+static const spb_job *job(int ci, const char *variant)
+{
+    for (int k = 0; k < spb.njobs; k++)
+        if (spb.jobs[k].ci == ci && spb.jobs[k].kind != SPB_ROOF && !strcmp(spb.jobs[k].variant, variant))
+            return &spb.jobs[k];
+    return NULL;
+}
+
+static double t_of(const spb_job *j) { return j && !j->err[0] ? j->median_ns : NAN; }
+
+static double roof_ns(const spb_case *c) { return c->roof >= 0 ? spb.jobs[c->roof].median_ns : NAN; }
+
+static double bytes_of(const spb_case *c) { return (double)(c->in_elems + c->out_elems) * sizeof(float); }
+
+/* The variant whose code ran: "avx2/nchw_2x2s2" -> avx2, "avx2->scalar/..." -> scalar. */
+const char *spb_effective_variant(const char *kernel, char *buf, size_t n)
+{
+    if (strstr(kernel, "->scalar/")) {
+        snprintf(buf, n, "scalar");
+        return buf;
+    }
+    size_t l = strcspn(kernel, "/");
+    snprintf(buf, n, "%.*s", (int)l, kernel);
+    return buf;
+}
+
+/* The fastest registry variant of case ci. */
+static const spb_job *fastest(int ci)
+{
+    const spb_job *best = NULL;
+    for (int v = 0; v < simdpool_variant_count(); v++) {
+        const spb_job *j = job(ci, simdpool_variant_name(v));
+        if (j && !isnan(t_of(j)) && (!best || t_of(j) < t_of(best))) best = j;
+    }
+    return best;
+}
+
+static const char *peer_blocked_variant(void)
+{
+    for (int k = 0; k < spb.njobs; k++)
+        if (spb.jobs[k].kind == SPB_ONEDNN_BLOCKED) return spb.jobs[k].variant;
+    return NULL;
+}
+
+/* ---- tables ---- */
+
+static void ratio(FILE *f, const spb_job *peer, double ours)
+{
+    if (!peer) fprintf(f, " - |");
+    else if (peer->err[0]) fprintf(f, " %s |", strncmp(peer->err, "mismatch", 8) ? "n/a" : "MISMATCH");
+    else if (isnan(peer->median_ns) || isnan(ours)) fprintf(f, " - |");
+    else fprintf(f, " %.2f |", peer->median_ns / ours);
+}
+
+void spb_print_tables(FILE *f, int md)
+{
+    (void)md;
+    const char *blk = peer_blocked_variant();
+    for (int op = 0; op < SIMDPOOL_OP_COUNT; op++) {
+        int any = 0;
+        for (int ci = 0; ci < spb.ncases; ci++) {
+            const spb_case *c = &spb.cases[ci];
+            if ((int)c->d.op != op) continue;
+            const spb_job *a = job(ci, "auto");
+            if (!a) continue;
+            if (!any++) {
+                fprintf(f, "\n### %s\n\n", simdpool_op_name((simdpool_op)op));
+                fprintf(f, "| shape | params | layout | thr | chosen kernel | median us | GB/s | %% roof | fastest | x scalar | x oneDNN | x oneDNN %s | x XNNPACK |\n",
+                        blk ? blk + 7 : "blk");
+                fprintf(f, "|---|---|---|---:|---|---:|---:|---:|---|---:|---:|---:|---:|\n");
+            }
+            double t = t_of(a);
+            fprintf(f, "| %s | %s | %s | %d | %s |", c->shape, c->params, simdpool_layout_name(c->d.layout),
+                    c->threads, a->kernel[0] ? a->kernel : "?");
+            if (isnan(t)) {
+                fprintf(f, " %s | | | | | | | |\n", a->err[0] ? a->err : "not run");
+                continue;
+            }
+            double r = roof_ns(c);
+            const spb_job *b = fastest(ci);
+            fprintf(f, " %.2f | %.1f |", t / 1e3, bytes_of(c) / t);
+            if (isnan(r)) fprintf(f, " - |");
+            else fprintf(f, " %.0f%% |", 100 * r / t);
+            fprintf(f, " %s |", b ? b->variant : "-");
+            ratio(f, job(ci, "scalar"), t);
+            ratio(f, job(ci, "onednn"), t);
+            ratio(f, blk ? job(ci, blk) : NULL, t);
+            ratio(f, job(ci, "xnnpack"), t);
+            fputc('\n', f);
+        }
+    }
+}
+
+/* ---- per-class choice ---- */
+
+int spb_choices(spb_choice **out, double margin)
+{
+    int n = 0, cap = 0;
+    spb_choice *v = NULL;
+    for (int ci = 0; ci < spb.ncases; ci++) {
+        const spb_case *c = &spb.cases[ci];
+        if (c->threads != 1) continue;
+        int i = 0;
+        while (i < n && strcmp(v[i].cls, c->cls)) i++;
+        if (i < n) continue; /* class already done */
+        if (n == cap) {
+            cap = cap ? 2 * cap : 32;
+            v = realloc(v, (size_t)cap * sizeof *v);
+            if (!v) abort();
+        }
+        spb_choice *ch = &v[n++];
+        memset(ch, 0, sizeof *ch);
+        snprintf(ch->cls, sizeof ch->cls, "%s", c->cls);
+        int nv = simdpool_variant_count();
+        double logsum[64] = {0}, ld = 0, lt = 0;
+        int cnt[64] = {0}, cd = 0, ct = 0;
+        for (int cj = ci; cj < spb.ncases; cj++) {
+            const spb_case *d = &spb.cases[cj];
+            if (d->threads != 1 || strcmp(d->cls, c->cls)) continue;
+            ch->ncases++;
+            for (int k = 0; k < nv && k < 64; k++) {
+                double t = t_of(job(cj, simdpool_variant_name(k)));
+                if (!isnan(t)) logsum[k] += log(t), cnt[k]++;
+            }
+            const spb_job *a = job(cj, "auto"), *tu = job(cj, "tuned");
+            if (a && !isnan(t_of(a))) {
+                ld += log(t_of(a)), cd++;
+                spb_effective_variant(a->kernel, ch->dispatched, sizeof ch->dispatched);
+            }
+            if (tu && !isnan(t_of(tu))) {
+                lt += log(t_of(tu)), ct++;
+                spb_effective_variant(tu->kernel, ch->tuned, sizeof ch->tuned);
+            }
+        }
+        ch->t_dispatched = cd ? exp(ld / cd) : NAN;
+        ch->t_tuned = ct ? exp(lt / ct) : NAN;
+        ch->t_best = NAN;
+        int best = -1;
+        double tb = INFINITY, tdisp = NAN;
+        for (int k = 0; k < nv && k < 64; k++) {
+            if (cnt[k] != ch->ncases) continue; /* only variants timed on every case compare fairly */
+            double g = exp(logsum[k] / cnt[k]);
+            if (g < tb) tb = g, best = k;
+            if (!strcmp(simdpool_variant_name(k), ch->dispatched)) tdisp = g;
+        }
+        if (best >= 0) {
+            ch->t_best = tb;
+            snprintf(ch->best, sizeof ch->best, "%s", simdpool_variant_name(best));
+            /* Timing noise should not flip a choice: keep the dispatched variant when it is
+             * within the margin of the fastest. */
+            if (ch->dispatched[0] && !isnan(tdisp) && tdisp <= tb * (1 + margin))
+                snprintf(ch->best, sizeof ch->best, "%s", ch->dispatched), ch->t_best = tdisp;
+        }
+    }
+    *out = v;
+    return n;
+}
+
+void spb_print_choices(FILE *f, int with_tuned)
+{
+    spb_choice *v;
+    int n = spb_choices(&v, 0.0);
+    fprintf(f, "\n### choice per problem class (1 thread, geometric mean over the class's cases)\n\n");
+    if (with_tuned) {
+        fprintf(f, "| class | cases | dispatched (no file) | tuning file's choice | measured best | dispatched / best | tuned / best |\n");
+        fprintf(f, "|---|---:|---|---|---|---:|---:|\n");
+    } else {
+        fprintf(f, "| class | cases | dispatched | measured best | dispatched / best |\n|---|---:|---|---|---:|\n");
+    }
+    for (int i = 0; i < n; i++) {
+        const spb_choice *c = &v[i];
+        fprintf(f, "| %s | %d | %s |", c->cls, c->ncases, c->dispatched[0] ? c->dispatched : "-");
+        if (with_tuned) fprintf(f, " %s |", c->tuned[0] ? c->tuned : "-");
+        fprintf(f, " %s |", c->best[0] ? c->best : "-");
+        if (isnan(c->t_best) || isnan(c->t_dispatched)) fprintf(f, " - |");
+        else fprintf(f, " %.2f%s |", c->t_dispatched / c->t_best,
+                     strcmp(c->dispatched, c->best) && c->t_dispatched > 1.03 * c->t_best ? " (differs)" : "");
+        if (with_tuned) {
+            if (isnan(c->t_best) || isnan(c->t_tuned)) fprintf(f, " - |");
+            else fprintf(f, " %.2f%s |", c->t_tuned / c->t_best,
+                         strcmp(c->tuned, c->best) && c->t_tuned > 1.03 * c->t_best ? " (differs)" : "");
+        }
+        fputc('\n', f);
+    }
+    free(v);
+}
+
+/* ---- CSV ---- */
+
+void spb_write_csv(FILE *f)
+{
+    fprintf(f, "name,op,layout,variant,kernel,n,c,h,w,params,threads,class,in_bytes,out_bytes,median_ns,"
+               "gbps,outputs_per_s,roofline_ns,pct_roofline,error\n");
+    for (int k = 0; k < spb.njobs; k++) {
+        const spb_job *j = &spb.jobs[k];
+        const spb_case *c = &spb.cases[j->ci];
+        double t = j->err[0] ? NAN : j->median_ns, r = roof_ns(c);
+        if (j->kind == SPB_ROOF) {
+            fprintf(f, "%s,stream,-,stream,stream,,,,,,%d,,%zu,%zu,%.1f,%.3f,,%.1f,100,\n", j->name, c->threads,
+                    c->in_elems * 4, c->out_elems * 4, t, bytes_of(c) / t, t);
+            continue;
+        }
+        char err[160];
+        snprintf(err, sizeof err, "%s", j->err);
+        for (char *p = err; *p; p++)
+            if (*p == ',' || *p == '"' || *p == '\n') *p = ';';
+        fprintf(f, "%s,%s,%s,%s,%s,%lld,%lld,%lld,%lld,%s,%d,%s,%zu,%zu,", j->name, simdpool_op_name(c->d.op),
+                simdpool_layout_name(c->d.layout), j->variant, j->kernel, (long long)c->d.n, (long long)c->d.c,
+                (long long)c->d.h, (long long)c->d.w, c->params, c->threads, c->cls, c->in_elems * 4,
+                c->out_elems * 4);
+        if (isnan(t)) fprintf(f, ",,,,,%s\n", err);
+        else fprintf(f, "%.1f,%.3f,%.4g,%.1f,%.1f,\n", t, bytes_of(c) / t, (double)c->out_elems / t * 1e9, r,
+                     100 * r / t);
+    }
+}
+
+/* ---- plot data ---- */
+
+/* Column order: the dispatched default, every registry variant, then the peers. */
+static int columns(const char **cols, int max)
+{
+    int n = 0;
+    cols[n++] = "auto";
+    for (int v = 0; v < simdpool_variant_count() && n < max; v++)
+        if (simdpool_variant_supported(v)) cols[n++] = simdpool_variant_name(v);
+    const char *peers[3] = {"onednn", peer_blocked_variant(), "xnnpack"};
+    for (int p = 0; p < 3 && n < max; p++) {
+        if (!peers[p]) continue;
+        for (int k = 0; k < spb.njobs; k++)
+            if (!strcmp(spb.jobs[k].variant, peers[p])) {
+                cols[n++] = peers[p];
+                break;
+            }
+    }
+    return n;
+}
+
+static void put(FILE *f, double v) { isnan(v) || isinf(v) ? fputs(" NaN", f) : fprintf(f, " %.2f", v); }
+
+int spb_write_plot_data(const char *dir, char *panels, size_t pn, int *heat_rows)
+{
+    const char *cols[16];
+    int nc = columns(cols, 16);
+    char path[1024];
+    panels[0] = 0;
+    int npanels = 0;
+    /* GB/s against size: one file per (op, layout, params) with at least 5 sizes at 1 thread;
+     * the first channel count seen at a size stands for it. */
+    for (int ci = 0; ci < spb.ncases; ci++) {
+        const spb_case *c = &spb.cases[ci];
+        if (c->threads != 1 || c->d.n != 1 || c->params[0] != 'k') continue;
+        char key[96];
+        snprintf(key, sizeof key, "%s_%s_%s", simdpool_op_name(c->d.op), simdpool_layout_name(c->d.layout), c->params);
+        if (strstr(panels, key)) continue;
+        int sizes[16], ns = 0, idx[16];
+        for (int cj = ci; cj < spb.ncases; cj++) {
+            const spb_case *d = &spb.cases[cj];
+            if (d->threads != 1 || d->d.n != 1 || d->d.op != c->d.op || d->d.layout != c->d.layout ||
+                strcmp(d->params, c->params))
+                continue;
+            int seen = 0;
+            for (int s = 0; s < ns; s++) seen |= sizes[s] == d->d.h;
+            if (!seen && ns < 16) sizes[ns] = (int)d->d.h, idx[ns++] = cj;
+        }
+        if (ns < 5) continue;
+        snprintf(path, sizeof path, "%s/gbps_%s.dat", dir, key);
+        FILE *f = fopen(path, "w");
+        if (!f) return -1;
+        fprintf(f, "size roofline");
+        for (int k = 0; k < nc; k++) fprintf(f, " %s", cols[k]);
+        fputc('\n', f);
+        for (int s = 0; s < ns; s++) {
+            const spb_case *d = &spb.cases[idx[s]];
+            fprintf(f, "%d", sizes[s]);
+            put(f, bytes_of(d) / roof_ns(d));
+            for (int k = 0; k < nc; k++) put(f, bytes_of(d) / t_of(job(idx[s], cols[k])));
+            fputc('\n', f);
+        }
+        fclose(f);
+        if (strlen(panels) + strlen(key) + 2 < pn) {
+            if (panels[0]) strcat(panels, " ");
+            strcat(panels, key);
+            npanels++;
+        }
+    }
+    /* Heat map: % of roofline per 1-thread case (rows) and variant (columns). */
+    snprintf(path, sizeof path, "%s/heat.dat", dir);
+    FILE *f = fopen(path, "w");
+    if (!f) return -1;
+    fprintf(f, "case");
+    for (int k = 0; k < nc; k++) fprintf(f, " %s", cols[k]);
+    fputc('\n', f);
+    int rows = 0;
+    for (int ci = 0; ci < spb.ncases; ci++) {
+        const spb_case *c = &spb.cases[ci];
+        if (c->threads != 1 || !job(ci, "auto")) continue;
+        fprintf(f, "%s/%s/c%lld@%lld/%s", simdpool_op_name(c->d.op), simdpool_layout_name(c->d.layout),
+                (long long)c->d.c, (long long)c->d.h, c->params);
+        for (int k = 0; k < nc; k++) put(f, 100 * roof_ns(c) / t_of(job(ci, cols[k])));
+        fputc('\n', f);
+        rows++;
+    }
+    fclose(f);
+    *heat_rows = rows;
+    return npanels;
+}
