@@ -1,0 +1,25 @@
+/* The AVX-512 (F, BW, VL) variant: kernel entry points and the accept rules the table uses. */
+#ifndef SP_AVX512_H
+#define SP_AVX512_H
+#include "../core/kernel.h"
+
+/* NCHW windowed max/avg/sum: units are planes. */
+void sp_avx512_nchw_generic(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+void sp_avx512_nchw_2x2s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+void sp_avx512_nchw_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx512_accepts_nchw_generic(const sp_problem *p);
+int sp_avx512_accepts_nchw_2x2s2(const sp_problem *p);
+int sp_avx512_accepts_nchw_3x3s2(const sp_problem *p);
+
+/* NHWC windowed max/avg/sum: units are output rows n*OH + oh. */
+void sp_avx512_nhwc_generic(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx512_accepts_nhwc_generic(const sp_problem *p);
+
+/* Global max/avg/sum: units are (n, c) pairs. */
+void sp_avx512_global_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+void sp_avx512_global_nhwc(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx512_accepts_global(const sp_problem *p);
+
+extern const sp_kernel sp_avx512_kernels[];
+
+#endif

@@ -1,0 +1,220 @@
+/* Global max / avg / sum over H*W, both layouts. Units are (n, c) pairs; a slice may start
+ * and end inside an image.
+ *
+ * NCHW reduces each contiguous plane with four independent accumulators and a masked tail;
+ * sums of eight planes are folded to ymm and transposed with one hadd tree so the horizontal
+ * work is shared. Values-only max runs plain vmaxps (cheap, but wrong on NaN and on the sign
+ * of a zero maximum) and records whether the plane held a NaN; the rare planes that did, or
+ * whose maximum is zero, are settled by a short scalar scan, which gives the reference's
+ * exact answer. Argmax keeps per-lane candidates with positions and merges them in the
+ * reference's order. NHWC vectorises over channels, so every lane sees its channel in order
+ * and the reference's step applies directly. */
+#include "simd.h"
+
+/* Sum of a plane as one vector (lanes still to be added). */
+SP_INLINE __m512 plane_sum(const float *x, int64_t n)
+{
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    int64_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        s0 = _mm512_add_ps(s0, _mm512_loadu_ps(x + i));
+        s1 = _mm512_add_ps(s1, _mm512_loadu_ps(x + i + 16));
+        s2 = _mm512_add_ps(s2, _mm512_loadu_ps(x + i + 32));
+        s3 = _mm512_add_ps(s3, _mm512_loadu_ps(x + i + 48));
+    }
+    if (i + 32 <= n) {
+        s0 = _mm512_add_ps(s0, _mm512_loadu_ps(x + i));
+        s1 = _mm512_add_ps(s1, _mm512_loadu_ps(x + i + 16));
+        i += 32;
+    }
+    if (i + 16 <= n) {
+        s2 = _mm512_add_ps(s2, _mm512_loadu_ps(x + i));
+        i += 16;
+    }
+    if (i < n) s3 = _mm512_add_ps(s3, _mm512_maskz_loadu_ps(sp_lanes(n - i), x + i));
+    return _mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3));
+}
+
+SP_INLINE __m256 fold(__m512 v)
+{
+    return _mm256_add_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+}
+
+static void sum_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    const int64_t hw = p->h * p->w;
+    const float scale = p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f;
+    const __m256 sv = _mm256_set1_ps(scale);
+    size_t u = begin;
+    for (; u + 8 <= end; u += 8) {
+        const float *x = a->in + (int64_t)u * hw;
+        __m256 v[8];
+        for (int k = 0; k < 8; k++) v[k] = fold(plane_sum(x + k * hw, hw));
+        __m256 a01 = _mm256_hadd_ps(v[0], v[1]), a23 = _mm256_hadd_ps(v[2], v[3]);
+        __m256 a45 = _mm256_hadd_ps(v[4], v[5]), a67 = _mm256_hadd_ps(v[6], v[7]);
+        __m256 b0 = _mm256_hadd_ps(a01, a23), b1 = _mm256_hadd_ps(a45, a67);
+        __m256 r = _mm256_add_ps(_mm256_permute2f128_ps(b0, b1, 0x20), _mm256_permute2f128_ps(b0, b1, 0x31));
+        _mm256_storeu_ps(a->out + u, _mm256_div_ps(r, sv));
+    }
+    for (; u < end; u++) a->out[u] = _mm512_reduce_add_ps(plane_sum(a->in + (int64_t)u * hw, hw)) / scale;
+}
+
+/* The reference's answer for a plane, found by scanning: the last NaN if any, else the first
+ * element equal to the maximum m (only the sign of a zero can differ from m). */
+static float settle(const float *x, int64_t n, int nan, float m)
+{
+    if (nan) {
+        for (int64_t i = n - 1; i >= 0; i--)
+            if (isnan(x[i])) return x[i];
+    }
+    for (int64_t i = 0; i < n; i++)
+        if (x[i] == m) return x[i];
+    return m;
+}
+
+static void max_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    const int64_t hw = p->h * p->w;
+    const __m512 ninf = _mm512_set1_ps(-INFINITY);
+    for (size_t u = begin; u < end; u++) {
+        const float *x = a->in + (int64_t)u * hw;
+        __m512 m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf;
+        __mmask16 nan = 0;
+        int64_t i = 0;
+        for (; i + 64 <= hw; i += 64) {
+            __m512 v0 = _mm512_loadu_ps(x + i), v1 = _mm512_loadu_ps(x + i + 16);
+            __m512 v2 = _mm512_loadu_ps(x + i + 32), v3 = _mm512_loadu_ps(x + i + 48);
+            m0 = _mm512_max_ps(v0, m0);
+            m1 = _mm512_max_ps(v1, m1);
+            m2 = _mm512_max_ps(v2, m2);
+            m3 = _mm512_max_ps(v3, m3);
+            nan |= _mm512_cmp_ps_mask(v0, v1, _CMP_UNORD_Q) | _mm512_cmp_ps_mask(v2, v3, _CMP_UNORD_Q);
+        }
+        for (; i < hw; i += 16) {
+            __m512 v = _mm512_mask_loadu_ps(ninf, sp_lanes(hw - i), x + i);
+            m1 = _mm512_max_ps(v, m1);
+            nan |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+        }
+        float r = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(m0, m1), _mm512_max_ps(m2, m3)));
+        a->out[u] = nan || r == 0.0f ? settle(x, hw, nan != 0, r) : r;
+    }
+}
+
+/* Does candidate (v, i) come before (w, j) in the reference's order of preference? */
+static int beats(float v, int64_t i, float w, int64_t j)
+{
+    if (isnan(v)) return !isnan(w) || i > j;
+    if (isnan(w)) return 0;
+    return v > w || (v == w && i < j);
+}
+
+static void argmax_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    const int64_t hw = p->h * p->w;
+    const __m512 ninf = _mm512_set1_ps(-INFINITY);
+    const __m512i none = _mm512_set1_epi32(INT32_MAX), step = _mm512_set1_epi32(32);
+    for (size_t u = begin; u < end; u++) {
+        const float *x = a->in + (int64_t)u * hw;
+        __m512 m[2] = {ninf, ninf};
+        __m512i mi[2] = {none, none};
+        __m512i at[2] = {sp_iota(), _mm512_add_epi32(sp_iota(), _mm512_set1_epi32(16))};
+        for (int64_t i = 0; i < hw; i += 32) {
+            for (int k = 0; k < 2; k++) {
+                /* Lanes past the end hold -inf and never win: a lane's first real element
+                 * (anything > -inf, or NaN) replaces it; an all -inf lane keeps "none". */
+                __mmask16 kl = sp_lanes(hw - i - 16 * k);
+                __m512 v = _mm512_mask_loadu_ps(ninf, kl, x + i + 16 * k);
+                __mmask16 t = sp_takes(m[k], v) | (_mm512_cmpeq_epi32_mask(mi[k], none) & kl);
+                m[k] = _mm512_mask_mov_ps(m[k], t, v);
+                mi[k] = _mm512_mask_mov_epi32(mi[k], t, at[k]);
+                at[k] = _mm512_add_epi32(at[k], step);
+            }
+        }
+        float mv[32];
+        int32_t iv[32];
+        _mm512_storeu_ps(mv, m[0]);
+        _mm512_storeu_ps(mv + 16, m[1]);
+        _mm512_storeu_si512(iv, mi[0]);
+        _mm512_storeu_si512(iv + 16, mi[1]);
+        float best = -INFINITY;
+        int64_t bi = INT32_MAX;
+        for (int k = 0; k < 32; k++)
+            if (iv[k] != INT32_MAX && beats(mv[k], iv[k], best, bi)) best = mv[k], bi = iv[k];
+        a->out[u] = best;
+        a->idx[u] = bi;
+    }
+}
+
+/* Channels of one image (pixel stride C), NV vectors at a time, the last with lanes kl. */
+SP_INLINE void chan_block(const sp_problem *p, const float *x, float *out, int64_t *idx, int NV,
+                          __mmask16 kl)
+{
+    const int64_t hw = p->h * p->w, C = p->c;
+    const int max = p->op == SIMDPOOL_GLOBAL_MAX;
+    __m512 m[8];
+    __m512i mi[8];
+    for (int v = 0; v < NV; v++) {
+        m[v] = _mm512_maskz_loadu_ps(v == NV - 1 ? kl : 0xFFFF, x + 16 * v);
+        mi[v] = _mm512_setzero_si512();
+    }
+    for (int64_t i = 1; i < hw; i++) {
+        const float *s = x + i * C;
+        const __m512i at = _mm512_set1_epi32((int)i);
+        for (int v = 0; v < NV; v++) {
+            __m512 t = _mm512_maskz_loadu_ps(v == NV - 1 ? kl : 0xFFFF, s + 16 * v);
+            if (!max) {
+                m[v] = _mm512_add_ps(m[v], t);
+            } else if (idx) {
+                __mmask16 tk = sp_takes(m[v], t);
+                m[v] = _mm512_mask_mov_ps(m[v], tk, t);
+                mi[v] = _mm512_mask_mov_epi32(mi[v], tk, at);
+            } else {
+                m[v] = sp_maxnan(m[v], t);
+            }
+        }
+    }
+    for (int v = 0; v < NV; v++) {
+        __mmask16 k = v == NV - 1 ? kl : 0xFFFF;
+        __m512 r = m[v];
+        if (p->op == SIMDPOOL_GLOBAL_AVG) r = _mm512_div_ps(r, _mm512_set1_ps((float)hw));
+        _mm512_mask_storeu_ps(out + 16 * v, k, r);
+        if (idx) sp_store_idx(idx + 16 * v, mi[v], k);
+    }
+}
+
+SP_INLINE void channels(const sp_problem *p, const float *x, float *out, int64_t *idx, int64_t nc)
+{
+    int64_t c = 0;
+    for (; c + 128 <= nc; c += 128) chan_block(p, x + c, out + c, idx ? idx + c : NULL, 8, 0xFFFF);
+    for (; c + 16 < nc; c += 16) chan_block(p, x + c, out + c, idx ? idx + c : NULL, 1, 0xFFFF);
+    if (c < nc) chan_block(p, x + c, out + c, idx ? idx + c : NULL, 1, sp_lanes(nc - c));
+}
+
+void sp_avx512_global_nhwc(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    const int64_t C = p->c, hw = p->h * p->w;
+    for (size_t u = begin; u < end;) {
+        const int64_t n = (int64_t)u / C, c0 = (int64_t)u % C;
+        int64_t nc = C - c0;
+        if ((size_t)nc > end - u) nc = (int64_t)(end - u);
+        const float *x = a->in + n * hw * C + c0;
+        if (a->idx)
+            channels(p, x, a->out + u, a->idx + u, nc);
+        else
+            channels(p, x, a->out + u, NULL, nc);
+        u += (size_t)nc;
+    }
+}
+
+void sp_avx512_global_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    if (p->op != SIMDPOOL_GLOBAL_MAX)
+        sum_nchw(p, a, begin, end);
+    else if (a->idx)
+        argmax_nchw(p, a, begin, end);
+    else
+        max_nchw(p, a, begin, end);
+}
+
+/* Argmax positions are int32 lanes. */
+int sp_avx512_accepts_global(const sp_problem *p) { return p->h < (INT64_C(1) << 30) / p->w; }

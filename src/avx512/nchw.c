@@ -1,0 +1,246 @@
+/* NCHW windowed max / avg / sum, vectorised over 16 output columns of one output row.
+ *
+ * One row template serves every shape (after oneDNN's jit_uni_pool_kernel): the vertical taps
+ * are clipped to the input once per output row, and the columns split into interior vectors,
+ * whose every tap is inside the row, and edge vectors (left padding, right padding, ceil-mode
+ * overhang) whose taps are clipped per lane. Both use masked loads, so a row shorter than 16
+ * outputs costs one vector and nothing is read out of bounds. Stride 2 loads 32 consecutive
+ * inputs and splits even/odd columns with vpermt2ps; for 2x2 and 3x3 windows one such pair of
+ * loads feeds every tap of the row. Other strides gather. The specialised entry points call
+ * the template with constant kernel, stride and dilation so the taps unroll. Max walks the
+ * taps in row-major order with the reference's step (sp_maxnan), so values, NaN and tie
+ * behaviour, and indices match scalar exactly. */
+#include "simd.h"
+
+enum { OP_MAX, OP_SUM, OP_AVG };
+
+SP_INLINE __m512i even_idx(void)
+{
+    return _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+}
+SP_INLINE __m512i odd_idx(void)
+{
+    return _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+}
+/* Lane 15 would need element 32: it is patched in separately. */
+SP_INLINE __m512i even2_idx(void)
+{
+    return _mm512_setr_epi32(2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 0);
+}
+
+/* Lanes i < n of r[x + SW*i] whose inputs are all inside the row (elements [lo, hi) of the
+ * stride-2 pair are the ones the lanes need). */
+SP_INLINE __m512 tap_load(const float *r, int64_t x, int64_t SW, __mmask16 kv, int64_t lo, int64_t hi,
+                          __m512i sidx)
+{
+    if (SW == 1) return _mm512_maskz_loadu_ps(kv, r + x);
+    if (SW == 2) {
+        uint32_t e = sp_range32(2 * lo, 2 * hi - 1);
+        __m512 a = _mm512_maskz_loadu_ps((__mmask16)e, r + x);
+        __m512 b = _mm512_maskz_loadu_ps((__mmask16)(e >> 16), r + x + 16);
+        return _mm512_permutex2var_ps(a, even_idx(), b);
+    }
+    return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), kv, sidx, r + x, 4);
+}
+
+/* Interior vector: n lanes from output column ow0, every tap inside the input. */
+SP_INLINE void interior(const sp_problem *p, const float *plane, float *out, int64_t *idx, int op,
+                        int64_t hs, int64_t ky0, int64_t ky1, int64_t x0, int64_t n, float rdiv,
+                        int64_t KW, int64_t SW, int64_t DH, int64_t DW)
+{
+    const int64_t w = p->w;
+    const int shared = SW == 2 && DW == 1 && (KW == 2 || KW == 3);
+    const __mmask16 kn = sp_lanes(n);
+    const __m512i sidx = _mm512_mullo_epi32(sp_iota(), _mm512_set1_epi32((int)SW));
+    __m512 m = _mm512_setzero_ps();
+    __m512i mi = _mm512_setzero_si512();
+    int first = 1;
+    for (int64_t ky = ky0; ky < ky1; ky++) {
+        const int64_t y = hs + ky * DH;
+        const float *r = plane + y * w;
+        __m512 sv[3] = {m, m, m};
+        if (shared) {
+            /* Lane n-1's last tap is element 2(n-1) + KW-1; element 32 is patched in. */
+            uint32_t e = sp_range32(0, 2 * (n - 1) + KW);
+            __m512 a = _mm512_maskz_loadu_ps((__mmask16)e, r + x0);
+            __m512 b = _mm512_maskz_loadu_ps((__mmask16)(e >> 16), r + x0 + 16);
+            sv[0] = _mm512_permutex2var_ps(a, even_idx(), b);
+            sv[1] = _mm512_permutex2var_ps(a, odd_idx(), b);
+            if (KW == 3) {
+                sv[2] = _mm512_permutex2var_ps(a, even2_idx(), b);
+                if (n == 16) sv[2] = _mm512_mask_broadcastss_ps(sv[2], 0x8000, _mm_load_ss(r + x0 + 32));
+            }
+        }
+        for (int64_t kx = 0; kx < KW; kx++) {
+            __m512 v = shared ? sv[kx] : tap_load(r, x0 + kx * DW, SW, kn, 0, n, sidx);
+            if (first) {
+                first = 0;
+                m = v;
+                mi = _mm512_set1_epi32((int)(y * w));
+            } else if (op != OP_MAX) {
+                m = _mm512_add_ps(m, v);
+            } else if (idx) {
+                __mmask16 t = sp_takes(m, v);
+                m = _mm512_mask_mov_ps(m, t, v);
+                mi = _mm512_mask_mov_epi32(mi, t, _mm512_set1_epi32((int)(y * w + kx * DW)));
+            } else {
+                m = sp_maxnan(m, v);
+            }
+        }
+    }
+    if (op == OP_AVG) m = _mm512_div_ps(m, _mm512_set1_ps(rdiv));
+    _mm512_mask_storeu_ps(out, kn, m);
+    if (idx) sp_store_idx(idx, _mm512_add_epi32(mi, _mm512_add_epi32(sidx, _mm512_set1_epi32((int)x0))), kn);
+}
+
+/* Edge vector: n lanes from output column ow0; each tap is clipped to the row per lane. */
+SP_INLINE void edge(const sp_problem *p, const float *plane, float *out, int64_t *idx, int op,
+                    int64_t hs, int64_t ky0, int64_t ky1, int64_t x0, int64_t n, int64_t rows_div,
+                    int64_t KW, int64_t SW, int64_t DH, int64_t DW)
+{
+    const int64_t w = p->w;
+    const __m512i sidx = _mm512_mullo_epi32(sp_iota(), _mm512_set1_epi32((int)SW));
+    __m512 m = _mm512_set1_ps(op == OP_MAX ? -INFINITY : 0.0f);
+    __m512i mi = _mm512_set1_epi32(-1);
+    __mmask16 have = 0;
+    for (int64_t ky = ky0; ky < ky1; ky++) {
+        const int64_t y = hs + ky * DH;
+        const float *r = plane + y * w;
+        for (int64_t kx = 0; kx < KW; kx++) {
+            const int64_t xb = x0 + kx * DW; /* lane i reads r[xb + SW*i] */
+            int64_t lo = xb < 0 ? (-xb + SW - 1) / SW : 0;
+            int64_t hi = w > xb ? (w - xb + SW - 1) / SW : 0;
+            if (hi > n) hi = n;
+            if (lo >= hi) continue;
+            const __mmask16 kv = (__mmask16)(sp_lanes(hi) & ~sp_lanes(lo));
+            /* Masked-off lanes never touch memory, so xb < 0 reads nothing before the row. */
+            __m512 v = tap_load(r, xb, SW, kv, lo, hi, sidx);
+            if (op != OP_MAX) {
+                m = _mm512_add_ps(m, v);
+            } else {
+                /* The first valid tap is taken whatever its value (the reference's mi < 0). */
+                __mmask16 t = (sp_takes(m, v) | (__mmask16)~have) & kv;
+                have |= kv;
+                m = _mm512_mask_mov_ps(m, t, v);
+                if (idx)
+                    mi = _mm512_mask_mov_epi32(mi, t, _mm512_add_epi32(sidx, _mm512_set1_epi32((int)(y * w + xb))));
+            }
+        }
+    }
+    const __mmask16 kn = sp_lanes(n);
+    if (op == OP_AVG) {
+        float d[16];
+        for (int64_t i = 0; i < 16; i++) {
+            int64_t dv = p->divisor_override ? p->divisor_override
+                         : i < n             ? rows_div * sp_div_cols(p, x0 + i * SW)
+                                             : 1;
+            d[i] = (float)dv;
+        }
+        __m512 dv = _mm512_loadu_ps(d);
+        __mmask16 nz = _mm512_cmp_ps_mask(dv, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+        m = _mm512_maskz_div_ps(nz, m, dv);
+    }
+    _mm512_mask_storeu_ps(out, kn, m);
+    if (idx) sp_store_idx(idx, mi, kn);
+}
+
+/* One output row. KH, KW, SW, DH, DW are constants in the specialised instances. */
+SP_INLINE void row_kernel(const sp_problem *p, const float *plane, float *out, int64_t *idx,
+                          int64_t oh, int op, int64_t KH, int64_t KW, int64_t SW, int64_t DH,
+                          int64_t DW)
+{
+    const int64_t h = p->h, w = p->w, OW = p->ow, pl = p->pl;
+    const int64_t hs = oh * p->sh - p->pt;
+    int64_t ky0 = hs < 0 ? (-hs + DH - 1) / DH : 0;
+    int64_t ky1 = h > hs ? (h - hs + DH - 1) / DH : 0;
+    if (ky1 > KH) ky1 = KH;
+    if (ky0 >= ky1) { /* every tap is padding (possible with dilation) */
+        const __m512 fill = _mm512_set1_ps(op == OP_MAX ? -INFINITY : 0.0f);
+        for (int64_t ow = 0; ow < OW; ow += 16) {
+            _mm512_mask_storeu_ps(out + ow, sp_lanes(OW - ow), fill);
+            if (idx) sp_store_idx(idx + ow, _mm512_set1_epi32(-1), sp_lanes(OW - ow));
+        }
+        return;
+    }
+    /* Interior columns [owL, owR): every tap of the window is inside the row. */
+    const int64_t owL = (pl + SW - 1) / SW;
+    const int64_t span = w - 1 + pl - (KW - 1) * DW;
+    int64_t owR = span >= 0 ? span / SW + 1 : 0;
+    if (owR > OW) owR = OW;
+    int64_t rows_div = 0;
+    float rdiv = 1.0f;
+    if (op == OP_AVG) {
+        rows_div = p->divisor_override ? 0 : sp_div_rows(p, hs);
+        rdiv = p->divisor_override ? (float)p->divisor_override : (float)(rows_div * KW);
+    }
+    for (int64_t ow0 = 0; ow0 < OW;) {
+        const int64_t x0 = ow0 * SW - pl;
+        int64_t n;
+        if (ow0 >= owL && ow0 < owR) {
+            n = owR - ow0 < 16 ? owR - ow0 : 16;
+            interior(p, plane, out + ow0, idx ? idx + ow0 : NULL, op, hs, ky0, ky1, x0, n, rdiv, KW, SW,
+                     DH, DW);
+        } else {
+            int64_t lim = ow0 < owL && owL < owR ? owL : OW;
+            n = lim - ow0 < 16 ? lim - ow0 : 16;
+            edge(p, plane, out + ow0, idx ? idx + ow0 : NULL, op, hs, ky0, ky1, x0, n, rows_div, KW, SW,
+                 DH, DW);
+        }
+        ow0 += n;
+    }
+}
+
+SP_INLINE void planes(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t KH,
+                      int64_t KW, int64_t SW, int64_t DH, int64_t DW)
+{
+    const int op = p->op == SIMDPOOL_MAX ? OP_MAX : p->op == SIMDPOOL_AVG ? OP_AVG : OP_SUM;
+    const int64_t hw = p->h * p->w, ohw = p->oh * p->ow;
+    for (size_t u = begin; u < end; u++) {
+        const float *plane = a->in + (int64_t)u * hw;
+        for (int64_t oh = 0; oh < p->oh; oh++) {
+            float *out = a->out + (int64_t)u * ohw + oh * p->ow;
+            int64_t *idx = a->idx ? a->idx + (int64_t)u * ohw + oh * p->ow : NULL;
+            /* Separate instances per op so the tap loop carries no op test. */
+            if (op == OP_MAX && idx)
+                row_kernel(p, plane, out, idx, oh, OP_MAX, KH, KW, SW, DH, DW);
+            else if (op == OP_MAX)
+                row_kernel(p, plane, out, NULL, oh, OP_MAX, KH, KW, SW, DH, DW);
+            else if (op == OP_AVG)
+                row_kernel(p, plane, out, NULL, oh, OP_AVG, KH, KW, SW, DH, DW);
+            else
+                row_kernel(p, plane, out, NULL, oh, OP_SUM, KH, KW, SW, DH, DW);
+        }
+    }
+}
+
+void sp_avx512_nchw_generic(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    planes(p, a, begin, end, p->kh, p->kw, p->sw, p->dh, p->dw);
+}
+
+void sp_avx512_nchw_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    planes(p, a, begin, end, 3, 3, 2, 1, 1);
+}
+
+void sp_avx512_nchw_2x2s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    planes(p, a, begin, end, 2, 2, 2, 1, 1);
+}
+
+/* Lane positions and flat indices are int32: the padded plane must fit with room to spare. */
+int sp_avx512_accepts_nchw_generic(const sp_problem *p)
+{
+    int64_t hh = p->h + p->pt + p->pb + p->kh * p->dh + p->sh * 16;
+    int64_t ww = p->w + p->pl + p->pr + p->kw * p->dw + p->sw * 32;
+    return hh < (INT64_C(1) << 30) / ww;
+}
+
+static int square(const sp_problem *p, int64_t k, int64_t s)
+{
+    return p->kh == k && p->kw == k && p->sh == s && p->sw == s && p->dh == 1 && p->dw == 1 &&
+           sp_avx512_accepts_nchw_generic(p);
+}
+
+int sp_avx512_accepts_nchw_2x2s2(const sp_problem *p) { return square(p, 2, 2); }
+int sp_avx512_accepts_nchw_3x3s2(const sp_problem *p) { return square(p, 3, 2); }
