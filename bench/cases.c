@@ -99,6 +99,7 @@ static void add_window(simdpool_op op, simdpool_layout l, int64_t n, shape s, wi
     simdpool_desc d = simdpool_desc_default(op, l, n, s.c, s.hw, s.hw);
     d.kernel_h = d.kernel_w = w.k;
     d.stride_h = d.stride_w = w.s;
+    if (op == SIMDPOOL_LP) w.p = 0; /* PyTorch's lp_pool2d has no padding */
     d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = w.p;
     if (op == SIMDPOOL_STOCHASTIC) d.stochastic_mode = SIMDPOOL_STOCHASTIC_INFER;
     char params[24];
@@ -146,8 +147,8 @@ int spb_build_cases(const spb_options *o)
             simdpool_layout l = layouts[li];
             for (int op = SIMDPOOL_MAX; op <= SIMDPOOL_AVG; op++) {
                 for (int s = 0; s < NSHAPES; s++) add_window((simdpool_op)op, l, 1, net_shapes[s], k2s2);
-                add_window((simdpool_op)op, l, 1, stem, k3s2p1);
                 for (int s = 0; s < NSHAPES; s++) add_window((simdpool_op)op, l, 1, net_shapes[s], k3s2p1);
+                add_window((simdpool_op)op, l, 1, stem, k3s2p1);
                 add_window((simdpool_op)op, l, 1, incep, k3s1p1);
                 for (int s = 2; s < NSHAPES - 1; s++)
                     if (s != 3) add_window((simdpool_op)op, l, 1, net_shapes[s], k3s1p1);

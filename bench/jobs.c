@@ -191,12 +191,29 @@ static void roof_work(void *a)
     spb_stream(r->in, r->nin, r->out, r->nout, r->threads);
 }
 
+/* With several threads the roofline is the better of one thread and all of them: a fork
+ * costs microseconds, so small cases are faster on one, as the library's driver knows. */
 static void body_roof(gb_state *st, void *ctx)
 {
     spb_job *j = ctx;
     const spb_case *c = &spb.cases[j->ci];
     roof_arg a = {spb_input(), c->in_elems, out_buf(), c->out_elems, c->threads};
-    gb_set_label(st, "read in once + write out once");
+    if (c->threads > 1) {
+        double best[2] = {INFINITY, INFINITY};
+        int reps = c->in_elems > (1u << 22) ? 5 : 40;
+        for (int r = 0; r < reps; r++)
+            for (int k = 0; k < 2; k++) {
+                a.threads = k ? c->threads : 1;
+                double t0 = now_ns();
+                roof_work(&a);
+                double t = now_ns() - t0;
+                if (t < best[k]) best[k] = t;
+            }
+        a.threads = best[1] < best[0] ? c->threads : 1;
+    }
+    char label[64];
+    snprintf(label, sizeof label, "read in once + write out once, %d thread%s", a.threads, a.threads > 1 ? "s" : "");
+    gb_set_label(st, label);
     timed(st, j, roof_work, &a);
 }
 

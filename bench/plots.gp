@@ -8,6 +8,10 @@ if (!exists("panels")) panels = "max_nchw_k2s2p0 max_nhwc_k2s2p0 avg_nchw_k2s2p0
 if (!exists("heat_rows")) heat_rows = 60
 
 set datafile missing "NaN"
+# Nine distinct colours (gnuplot's default set has eight, and its eighth is the roofline's black).
+array lc[9] = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4", "#999999"]
+do for [i = 1:9] { set linetype i linecolor rgb lc[i] linewidth 1.5 pointtype 7 pointsize 0.7 }
+set linetype cycle 9
 set termoption noenhanced
 
 # ---- GB/s against spatial size, one panel per op/layout/window ----
@@ -30,7 +34,7 @@ if (np > 0) {
         f = dir . "/gbps_" . p . ".dat"
         set title p font "sans,10"
         plot f using 1:2 with lines dashtype 2 linewidth 2 linecolor rgb "black" title "roofline", \
-             for [c = 3:*] f using 1:c with linespoints pointtype 7 pointsize 0.7 linewidth 1.5 title columnheader(c)
+             for [c = 3:*] f using 1:c with linespoints linetype (c - 2) title columnheader(c)
     }
     unset multiplot
     unset logscale
@@ -55,6 +59,7 @@ set ytics font "sans,8"
 set xtics scale 0
 set ytics scale 0
 set tics out nomirror
+set bmargin 7
 unset key
 plot dir . "/heat.dat" matrix rowheaders columnheaders using 1:2:($3 > 100 ? 100 : $3) with image, \
      dir . "/heat.dat" matrix rowheaders columnheaders using 1:2:($3 == $3 ? sprintf("%.0f", $3) : "") with labels font "sans,7"

@@ -31,10 +31,10 @@ void spb_on_result(const gb_result *r, void *user)
     if (k != p_last) {
         p_last = k;
         p_done++;
-        if (p_total > 0 && (p_tty || p_done % 50 == 0 || p_done == p_total))
-            fprintf(stderr, "%s[%d/%d] %-70.70s", p_tty ? "\r" : "", p_done, p_total, r->name);
-        if (!p_tty || p_done == p_total) fputc('\n', stderr);
-        if (p_tty && p_done == p_total) fflush(stderr);
+        /* On a terminal one line rewritten in place; in a log every 50th benchmark. */
+        int show = p_total > 0 && (p_tty || p_done % 50 == 0 || p_done == p_total);
+        if (show) fprintf(stderr, "%s[%d/%d] %-70.70s", p_tty ? "\r" : "", p_done, p_total, r->name);
+        if (show && (!p_tty || p_done == p_total)) fputc('\n', stderr);
     }
 }
 
@@ -322,17 +322,30 @@ int spb_write_plot_data(const char *dir, char *panels, size_t pn, int *heat_rows
             if (!seen && ns < 16) sizes[ns] = (int)d->d.h, idx[ns++] = cj;
         }
         if (ns < 5) continue;
+        /* Largest first, as networks go. */
+        for (int a = 1; a < ns; a++)
+            for (int b = a; b > 0 && sizes[b] > sizes[b - 1]; b--) {
+                int t = sizes[b]; sizes[b] = sizes[b - 1]; sizes[b - 1] = t;
+                t = idx[b]; idx[b] = idx[b - 1]; idx[b - 1] = t;
+            }
+        /* Only variants with data here: gnuplot's open-ended column loop stops at an empty one. */
+        int use[16], nu = 0;
+        for (int k = 0; k < nc; k++) {
+            int any = 0;
+            for (int s = 0; s < ns; s++) any |= !isnan(t_of(job(idx[s], cols[k])));
+            if (any) use[nu++] = k;
+        }
         snprintf(path, sizeof path, "%s/gbps_%s.dat", dir, key);
         FILE *f = fopen(path, "w");
         if (!f) return -1;
         fprintf(f, "size roofline");
-        for (int k = 0; k < nc; k++) fprintf(f, " %s", cols[k]);
+        for (int k = 0; k < nu; k++) fprintf(f, " %s", cols[use[k]]);
         fputc('\n', f);
         for (int s = 0; s < ns; s++) {
             const spb_case *d = &spb.cases[idx[s]];
             fprintf(f, "%d", sizes[s]);
             put(f, bytes_of(d) / roof_ns(d));
-            for (int k = 0; k < nc; k++) put(f, bytes_of(d) / t_of(job(idx[s], cols[k])));
+            for (int k = 0; k < nu; k++) put(f, bytes_of(d) / t_of(job(idx[s], cols[use[k]])));
             fputc('\n', f);
         }
         fclose(f);

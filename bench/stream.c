@@ -45,7 +45,14 @@ typedef uint32_t spb_v16 __attribute__((vector_size(64)));
 SPB_CLONES static void block(const float *in, size_t nin, float *out, size_t nout)
 {
     spb_v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+    uint32_t r = 0;
     size_t i = 0;
+    /* Peel to a 64-byte boundary: a wide load that straddles two cache lines costs two. */
+    for (; i < nin && ((uintptr_t)(in + i) & 63); i++) {
+        uint32_t v;
+        memcpy(&v, in + i, sizeof v);
+        r |= v;
+    }
     for (; i + 64 <= nin; i += 64) {
         SPB_OR_LOAD(a0, in + i);
         SPB_OR_LOAD(a1, in + i + 16);
@@ -54,7 +61,6 @@ SPB_CLONES static void block(const float *in, size_t nin, float *out, size_t nou
     }
     for (; i + 16 <= nin; i += 16) SPB_OR_LOAD(a0, in + i);
     a0 |= a1 | a2 | a3;
-    uint32_t r = 0;
     for (int j = 0; j < 16; j++) r |= a0[j];
     for (; i < nin; i++) {
         uint32_t v;
@@ -65,8 +71,20 @@ SPB_CLONES static void block(const float *in, size_t nin, float *out, size_t nou
     spb_v16 fill = {0};
     fill += r;
     size_t k = 0;
+    for (; k < nout && ((uintptr_t)(out + k) & 63); k++) memcpy(out + k, &r, sizeof r);
     for (; k + 16 <= nout; k += 16) memcpy(out + k, &fill, sizeof fill);
     for (; k < nout; k++) memcpy(out + k, &r, sizeof r);
+}
+
+static void blocks(const float *in, size_t nin, float *out, size_t nout, long b0, long b1, long nb)
+{
+    for (long b = b0; b < b1; b++) {
+        size_t o0 = (size_t)b * SPB_BLOCK, o1 = o0 + SPB_BLOCK < nout ? o0 + SPB_BLOCK : nout;
+        /* The input share of each block is proportional, so every input byte is read once. */
+        size_t i0 = (size_t)((double)nin * (double)o0 / (double)nout);
+        size_t i1 = b == nb - 1 ? nin : (size_t)((double)nin * (double)o1 / (double)nout);
+        block(in + i0, i1 - i0, out + o0, o1 - o0);
+    }
 }
 
 void spb_stream(const float *in, size_t nin, float *out, size_t nout, int threads)
@@ -76,16 +94,19 @@ void spb_stream(const float *in, size_t nin, float *out, size_t nout, int thread
         return;
     }
     long nb = (long)((nout + SPB_BLOCK - 1) / SPB_BLOCK);
-    if (threads < 1) threads = 1;
     if (threads > nb) threads = (int)nb;
-    (void)threads;
-    SPB_OMP(parallel for num_threads(threads) schedule(static) if(threads > 1))
-    for (long b = 0; b < nb; b++) {
-        size_t o0 = (size_t)b * SPB_BLOCK, o1 = o0 + SPB_BLOCK < nout ? o0 + SPB_BLOCK : nout;
-        /* The input share of each block is proportional, so every input byte is read once. */
-        size_t i0 = (size_t)((double)nin * (double)o0 / (double)nout);
-        size_t i1 = (size_t)((double)nin * (double)o1 / (double)nout);
-        if (b == nb - 1) i1 = nin;
-        block(in + i0, i1 - i0, out + o0, o1 - o0);
+    /* One thread never enters a parallel region: its fixed cost would dominate small cases. */
+    if (threads <= 1) {
+        blocks(in, nin, out, nout, 0, nb, nb);
+        return;
+    }
+    SPB_OMP(parallel num_threads(threads))
+    {
+        int t = 0, nt = 1;
+#ifdef _OPENMP
+        t = omp_get_thread_num();
+        nt = omp_get_num_threads();
+#endif
+        blocks(in, nin, out, nout, nb * t / nt, nb * (t + 1) / nt, nb);
     }
 }
