@@ -33,8 +33,10 @@ if (np > 0) {
         p = word(panels, i)
         f = dir . "/gbps_" . p . ".dat"
         set title p font "sans,10"
+        stats f using 1 nooutput
+        # A variant with no data in this panel (a peer of the other layout) is skipped, with a warning.
         plot f using 1:2 with lines dashtype 2 linewidth 2 linecolor rgb "black" title "roofline", \
-             for [c = 3:*] f using 1:c with linespoints linetype (c - 2) title columnheader(c)
+             for [c = 3:STATS_columns] f using 1:c with linespoints linetype (c - 2) title columnheader(c)
     }
     unset multiplot
     unset logscale

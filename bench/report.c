@@ -200,7 +200,10 @@ int spb_choices(spb_choice **out, double margin)
             if (cnt[k] != ch->ncases) continue; /* only variants timed on every case compare fairly */
             double g = exp(logsum[k] / cnt[k]);
             if (g < tb) tb = g, best = k;
-            if (!strcmp(simdpool_variant_name(k), ch->dispatched)) tdisp = g;
+            /* The ratios compare like with like: the chosen variant's own timing, not the
+             * separate "auto"/"tuned" runs of the same code, whose noise would show as a gain. */
+            if (!strcmp(simdpool_variant_name(k), ch->dispatched)) tdisp = ch->t_dispatched = g;
+            if (!strcmp(simdpool_variant_name(k), ch->tuned)) ch->t_tuned = g;
         }
         if (best >= 0) {
             ch->t_best = tb;
@@ -328,13 +331,9 @@ int spb_write_plot_data(const char *dir, char *panels, size_t pn, int *heat_rows
                 int t = sizes[b]; sizes[b] = sizes[b - 1]; sizes[b - 1] = t;
                 t = idx[b]; idx[b] = idx[b - 1]; idx[b - 1] = t;
             }
-        /* Only variants with data here: gnuplot's open-ended column loop stops at an empty one. */
+        /* Every column in every file, so that a variant keeps its colour across panels. */
         int use[16], nu = 0;
-        for (int k = 0; k < nc; k++) {
-            int any = 0;
-            for (int s = 0; s < ns; s++) any |= !isnan(t_of(job(idx[s], cols[k])));
-            if (any) use[nu++] = k;
-        }
+        for (int k = 0; k < nc; k++) use[nu++] = k;
         snprintf(path, sizeof path, "%s/gbps_%s.dat", dir, key);
         FILE *f = fopen(path, "w");
         if (!f) return -1;
