@@ -62,7 +62,9 @@ int spb_build_cases(const spb_options *o);
 int spb_ncores(void);
 
 /* jobs.c: the timed bodies and their registration. */
-void spb_register_jobs(const spb_options *o);
+/* Makes the jobs of every case; registers those the filter selects (see jobs.c). */
+void spb_make_jobs(const spb_options *o);
+int spb_register_jobs(const char *filter);
 int spb_job_find(const char *name, int hint);
 
 /* Reference and helpers shared with the peers. */

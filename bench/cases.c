@@ -4,6 +4,7 @@
  * 64@224 .. 512@7, ResNet-50's 2048@7), plus the stems and blocks people ask about:
  * ResNet's 3x3 s2 p1 max pool on 64@112, Inception's 3x3 s1 p1 avg pool on 192@28, and the
  * 5x5 s1 p2 max pool of YOLO's SPPF block. */
+#define _POSIX_C_SOURCE 200809L /* sysconf */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,9 @@
  * (batches of iterations of at least ~5 us, so the clock read costs < 1%) and reports their
  * median, which is what the tables use: on a shared machine a median shrugs off the odd
  * preempted iteration that would move a mean. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, regex */
 #include <math.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,7 +339,7 @@ static int peer_fits(const spb_case *c)
     return op == SIMDPOOL_MAX || op == SIMDPOOL_AVG || op == SIMDPOOL_GLOBAL_MAX || op == SIMDPOOL_GLOBAL_AVG;
 }
 
-void spb_register_jobs(const spb_options *o)
+void spb_make_jobs(const spb_options *o)
 {
     /* Jobs are made first and registered after: the array may move while it grows, and
      * Google Benchmark keeps the context pointers. */
@@ -376,7 +378,36 @@ void spb_register_jobs(const spb_options *o)
 #endif
         }
     }
+}
+
+/* Registers the jobs whose names match filter (POSIX extended regex, the flavour Google
+ * Benchmark 1.7 uses; a leading '-' negates it), plus the rooflines they need. Returns the
+ * number registered. */
+int spb_register_jobs(const char *filter)
+{
+    regex_t re;
+    int neg = filter && filter[0] == '-', use = 0;
+    if (filter && *filter && strcmp(filter, "all") && strcmp(filter, ".")) {
+        if (regcomp(&re, filter + neg, REG_EXTENDED | REG_NOSUB)) {
+            fprintf(stderr, "simdpool-bench: bad --benchmark_filter regex \"%s\"\n", filter);
+            exit(2);
+        }
+        use = 1;
+    }
+    char *want = calloc((size_t)spb.njobs + 1, 1);
+    if (!want) abort();
     for (int k = 0; k < spb.njobs; k++) {
+        const spb_job *j = &spb.jobs[k];
+        if (j->kind == SPB_ROOF) continue;
+        if (use && (regexec(&re, j->name, 0, NULL, 0) == 0) == neg) continue;
+        want[k] = 1;
+        if (spb.cases[j->ci].roof >= 0) want[spb.cases[j->ci].roof] = 1;
+    }
+    if (use) regfree(&re);
+    int n = 0;
+    for (int k = 0; k < spb.njobs; k++) {
+        if (!want[k]) continue;
+        n++;
         spb_job *j = &spb.jobs[k];
         gb_body body = j->kind == SPB_ROOF ? body_roof : body_simdpool;
 #if defined(SPB_HAVE_ONEDNN) || defined(SPB_HAVE_XNNPACK)
@@ -386,4 +417,6 @@ void spb_register_jobs(const spb_options *o)
         gb_bench_use_real_time(b);
         gb_bench_unit(b, GB_US);
     }
+    free(want);
+    return n;
 }

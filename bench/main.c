@@ -3,7 +3,6 @@
 #define _POSIX_C_SOURCE 200809L /* unsetenv, regex */
 #include <errno.h>
 #include <math.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,20 +59,6 @@ static int mkdirs(const char *dir)
             *s = '/';
         }
     return mkdir(p, 0777) && errno != EEXIST ? -1 : 0;
-}
-
-/* How many jobs --benchmark_filter selects, for the progress line. POSIX extended regex is
- * close enough to Google Benchmark's for counting. */
-static int count_selected(const char *filter)
-{
-    if (!filter || !*filter || !strcmp(filter, "all") || !strcmp(filter, ".")) return spb.njobs;
-    int neg = filter[0] == '-';
-    regex_t re;
-    if (regcomp(&re, filter + neg, REG_EXTENDED | REG_NOSUB)) return spb.njobs;
-    int n = 0;
-    for (int k = 0; k < spb.njobs; k++) n += (regexec(&re, spb.jobs[k].name, 0, NULL, 0) == 0) != neg;
-    regfree(&re);
-    return n;
 }
 
 static int write_tuning(const char *path)
@@ -172,8 +157,10 @@ int main(int argc, char **argv)
             user_min_time |= !strncmp(a, "--benchmark_min_time", 20);
             user_out |= !strncmp(a, "--benchmark_out=", 16);
             user_format |= !strncmp(a, "--benchmark_format", 18);
+            /* The filter is applied at registration, so that the rooflines the selected
+             * benchmarks need come along. */
             if (!strncmp(a, "--benchmark_filter=", 19)) filter = a + 19;
-            gargv[gargc++] = argv[i];
+            else gargv[gargc++] = argv[i];
         } else {
             fprintf(stderr, "simdpool-bench: unknown option %s (see --help)\n", a);
             return 2;
@@ -226,15 +213,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "simdpool-bench: no case matches the filters\n");
         return 2;
     }
-    spb_register_jobs(&o);
+    spb_make_jobs(&o);
+    int selected = spb_register_jobs(filter);
     if (gb_initialize(&gargc, gargv)) return 2;
     if (gargc > 1) {
         fprintf(stderr, "simdpool-bench: unexpected argument %s\n", gargv[1]);
         return 2;
     }
-    fprintf(stderr, "simdpool-bench: %d cases, %d benchmarks; CPU %s [%s]\n", spb.ncases, spb.njobs,
+    fprintf(stderr, "simdpool-bench: %d cases, %d benchmarks; CPU %s [%s]\n", spb.ncases, selected,
             simdpool_cpu_model(), simdpool_cpu_features());
-    spb_progress_begin(count_selected(filter));
+    spb_progress_begin(selected);
     int display = strcmp(format, "json") && !user_format ? GB_DISPLAY_QUIET : GB_DISPLAY_DEFAULT;
     gb_run(display, spb_on_result, NULL);
     spb_finish_results();

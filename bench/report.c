@@ -1,4 +1,5 @@
 /* Results: progress, tables, the per-class choice, CSV and the data files for plots.gp. */
+#define _POSIX_C_SOURCE 200809L /* isatty */
 #include "report.h"
 
 #include <math.h>
@@ -121,7 +122,7 @@ void spb_print_tables(FILE *f, int md)
             const spb_case *c = &spb.cases[ci];
             if ((int)c->d.op != op) continue;
             const spb_job *a = job(ci, "auto");
-            if (!a) continue;
+            if (!a || (!a->nreps && !a->err[0])) continue; /* filtered out */
             if (!any++) {
                 fprintf(f, "\n### %s\n\n", simdpool_op_name((simdpool_op)op));
                 fprintf(f, "| shape | params | layout | thr | chosen kernel | median us | GB/s | %% roof | fastest | x scalar | x oneDNN | x oneDNN %s | x XNNPACK |\n",
