@@ -74,16 +74,14 @@ SP_INLINE float sp_hsum(__m256 v)
     return _mm_cvtss_f32(s);
 }
 
-/* Taps of one window axis that fall in [lo, hi): the divisor rule of sp_avg_divisor, inlined
- * so the kernels can precompute counts without calling out of AVX code. */
+/* Taps of one window axis that fall in [lo, hi): the divisor rule of sp_avg_divisor, in closed
+ * form and inlined so the kernels need not call out of AVX code. */
 SP_INLINE int64_t sp_taps_inside(int64_t start, int64_t k, int64_t d, int64_t lo, int64_t hi)
 {
-    int64_t n = 0;
-    for (int64_t i = 0; i < k; i++) {
-        int64_t x = start + i * d;
-        n += x >= lo && x < hi;
-    }
-    return n;
+    int64_t i0 = start >= lo ? 0 : (lo - start + d - 1) / d;
+    int64_t i1 = start < hi ? (hi - start + d - 1) / d : 0;
+    if (i1 > k) i1 = k;
+    return i1 > i0 ? i1 - i0 : 0;
 }
 
 /* Row and column factors of the avg divisor: divisor = override, else rows(hs) * cols(ws). */

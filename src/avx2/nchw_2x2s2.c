@@ -1,0 +1,166 @@
+/* NCHW 2x2 stride 2, no padding (ceil mode allowed): the ResNet/VGG downsampling case.
+ *
+ * After ncnn's pooling_2x2: two input rows give 16 columns per 8 outputs; an in-lane shuffle
+ * splits even and odd columns, the horizontal pair is combined first and the two rows
+ * after, which keeps the reference's row-major tap order (the max step is associative
+ * over ordered groups). Values-only max uses plain vmaxps, exact whenever no NaN is
+ * present (vmaxps(v, m) is the reference's step then, ties and zeros included), and
+ * records unordered compares; an output row that saw a NaN is recomputed by the exact row
+ * template. The row tail reads and writes whole vectors when the extra lanes stay inside
+ * the tensor (input) or inside this slice's later outputs (output), which later rows
+ * overwrite; otherwise it masks. */
+#include "nchw_row.h"
+
+/* Prefetch distance in input rows: the next row pair. Two interleaved row streams get about
+ * half the DRAM bandwidth of one stream without it on the machine we measured. */
+#define PF 2
+typedef struct bounds {
+    const float *in_end; /* end of the whole input tensor */
+    float *out_end;      /* end of this slice's outputs */
+    int64_t *idx_end;
+} bounds;
+
+SP_INLINE __m256 unperm2(__m256 v) { return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), 0xD8)); }
+
+/* 16 columns from x: plain loads if they stay in the tensor and any extra columns only feed
+ * discarded lanes (clean), else masked to the row with fill beyond it. */
+SP_INLINE void load16(const float *r, int64_t x, int64_t w, int clean, const bounds *b, __m256 fill,
+                      __m256 *lo, __m256 *hi)
+{
+    if (x + 16 <= w || (clean && r + x + 16 <= b->in_end)) {
+        *lo = _mm256_loadu_ps(r + x);
+        *hi = _mm256_loadu_ps(r + x + 8);
+        return;
+    }
+    __m256i m0 = sp_mask(w - x), m1 = sp_mask(w - x - 8);
+    *lo = _mm256_blendv_ps(fill, _mm256_maskload_ps(r + x, m0), _mm256_castsi256_ps(m0));
+    *hi = _mm256_blendv_ps(fill, _mm256_maskload_ps(r + x + 8, m1), _mm256_castsi256_ps(m1));
+}
+
+SP_INLINE void store8(float *dst, __m256 v, int64_t n, const bounds *b)
+{
+    if (n == 8 || dst + 8 <= b->out_end)
+        _mm256_storeu_ps(dst, v);
+    else
+        _mm256_maskstore_ps(dst, sp_mask(n), v);
+}
+
+SP_INLINE void store8_idx(int64_t *dst, __m256i v, int64_t n, const bounds *b)
+{
+    sp_store_idx(dst, v, dst + 8 <= b->idx_end ? 8 : n);
+}
+
+/* One output row; returns nonzero if the values-only max saw a NaN. */
+SP_INLINE int row2(const sp_problem *p, const float *plane, float *out, int64_t *idx, int64_t oh, int op,
+                   const bounds *b)
+{
+    const int64_t w = p->w, OW = p->ow, y = 2 * oh;
+    const float *r0 = plane + y * w, *r1 = r0 + w;
+    const int two = y + 1 < p->h;
+    /* Without a ceil-mode column overhang every real lane has both columns in the row. */
+    const int clean = 2 * OW <= w;
+    const __m256 fill = op == OP_MAX ? _mm256_set1_ps(-INFINITY) : _mm256_setzero_ps();
+    __m256 nan = _mm256_setzero_ps(), scale = _mm256_set1_ps(1.0f), rdiv = scale;
+    int use_div = 0;
+    if (op == OP_AVG) {
+        float d = p->divisor_override ? (float)p->divisor_override : (float)(two ? 4 : 2);
+        /* Powers of two have exact reciprocals: multiply; otherwise divide, as the reference. */
+        use_div = d != 1.0f && d != 2.0f && d != 4.0f && d != 8.0f;
+        rdiv = _mm256_set1_ps(d);
+        scale = _mm256_set1_ps(1.0f / d);
+    }
+    /* Permuted lane order of the shuffles, for indices: lane k holds output perm[k]. */
+    const __m256i pcol = _mm256_setr_epi32(0, 2, 8, 10, 4, 6, 12, 14);
+    for (int64_t ow0 = 0; ow0 < OW; ow0 += 8) {
+        const int64_t n = OW - ow0 < 8 ? OW - ow0 : 8, x = 2 * ow0;
+        __m256 a0, a1, b0, b1;
+        _mm_prefetch((const char *)(r0 + PF * w + x), _MM_HINT_T0);
+        _mm_prefetch((const char *)(r1 + PF * w + x), _MM_HINT_T0);
+        load16(r0, x, w, clean, b, fill, &a0, &a1);
+        __m256 ea = _mm256_shuffle_ps(a0, a1, 0x88), oa = _mm256_shuffle_ps(a0, a1, 0xDD), r;
+        if (op == OP_MAX && !idx) {
+            r = _mm256_max_ps(oa, ea);
+            nan = _mm256_or_ps(nan, _mm256_cmp_ps(a0, a1, _CMP_UNORD_Q));
+            if (two) {
+                load16(r1, x, w, clean, b, fill, &b0, &b1);
+                __m256 hb = _mm256_max_ps(_mm256_shuffle_ps(b0, b1, 0xDD), _mm256_shuffle_ps(b0, b1, 0x88));
+                r = _mm256_max_ps(hb, r);
+                nan = _mm256_or_ps(nan, _mm256_cmp_ps(b0, b1, _CMP_UNORD_Q));
+            }
+            store8(out + ow0, unperm2(r), n, b);
+        } else if (op == OP_MAX) {
+            const __m256i c0 = _mm256_add_epi32(pcol, _mm256_set1_epi32((int)(y * w + x)));
+            const __m256i one = _mm256_set1_epi32(1);
+            __m256 t = sp_takes(ea, oa);
+            r = _mm256_blendv_ps(ea, oa, t);
+            __m256i ri = _mm256_add_epi32(c0, _mm256_and_si256(one, _mm256_castps_si256(t)));
+            if (two) {
+                load16(r1, x, w, clean, b, fill, &b0, &b1);
+                __m256 eb = _mm256_shuffle_ps(b0, b1, 0x88), ob = _mm256_shuffle_ps(b0, b1, 0xDD);
+                __m256 tb = sp_takes(eb, ob);
+                __m256 hb = _mm256_blendv_ps(eb, ob, tb);
+                __m256i hi = _mm256_add_epi32(_mm256_add_epi32(c0, _mm256_set1_epi32((int)w)),
+                                              _mm256_and_si256(one, _mm256_castps_si256(tb)));
+                __m256 t2 = sp_takes(r, hb);
+                r = _mm256_blendv_ps(r, hb, t2);
+                ri = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(ri), _mm256_castsi256_ps(hi), t2));
+            }
+            store8(out + ow0, unperm2(r), n, b);
+            store8_idx(idx + ow0, _mm256_permute4x64_epi64(ri, 0xD8), n, b);
+        } else {
+            if (two) {
+                load16(r1, x, w, clean, b, fill, &b0, &b1);
+                a0 = _mm256_add_ps(a0, b0);
+                a1 = _mm256_add_ps(a1, b1);
+            }
+            r = unperm2(_mm256_hadd_ps(a0, a1));
+            if (op == OP_AVG) {
+                if (n == 8 && x + 16 <= w && !p->divisor_override) {
+                    r = use_div ? _mm256_div_ps(r, rdiv) : _mm256_mul_ps(r, scale);
+                } else {
+                    /* Ceil-mode overhang: the last output may have one column. */
+                    __m256i s = _mm256_add_epi32(_mm256_mullo_epi32(sp_iota(), _mm256_set1_epi32(2)),
+                                                 _mm256_set1_epi32((int)x));
+                    __m256i cols = _mm256_min_epi32(
+                        _mm256_max_epi32(_mm256_sub_epi32(_mm256_set1_epi32((int)w), s), _mm256_setzero_si256()),
+                        _mm256_set1_epi32(2));
+                    cols = _mm256_max_epi32(cols, _mm256_set1_epi32(1)); /* lanes past n: any nonzero */
+                    __m256 dv = p->divisor_override ? _mm256_set1_ps((float)p->divisor_override)
+                                                    : _mm256_cvtepi32_ps(_mm256_mullo_epi32(cols, _mm256_set1_epi32(two ? 2 : 1)));
+                    r = _mm256_div_ps(r, dv);
+                }
+            }
+            store8(out + ow0, r, n, b);
+        }
+    }
+    return op == OP_MAX && !idx && !_mm256_testz_ps(nan, nan);
+}
+
+SP_INLINE void planes2(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op, int wi)
+{
+    const int64_t hw = p->h * p->w, ohw = p->oh * p->ow;
+    bounds b = {a->in + p->n * p->c * hw, a->out + (int64_t)end * ohw, a->idx ? a->idx + (int64_t)end * ohw : NULL};
+    for (size_t u = begin; u < end; u++) {
+        const float *plane = a->in + (int64_t)u * hw;
+        for (int64_t oh = 0; oh < p->oh; oh++) {
+            float *out = a->out + (int64_t)u * ohw + oh * p->ow;
+            int64_t *idx = wi ? a->idx + (int64_t)u * ohw + oh * p->ow : NULL;
+            if (row2(p, plane, out, idx, oh, op, &b))
+                row_kernel(p, plane, out, NULL, oh, OP_MAX, 2, 2, 2, 1, 1);
+        }
+    }
+}
+
+void sp_avx2_nchw_2x2s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    if (p->op == SIMDPOOL_MAX) {
+        if (a->idx)
+            planes2(p, a, begin, end, OP_MAX, 1);
+        else
+            planes2(p, a, begin, end, OP_MAX, 0);
+    } else if (p->op == SIMDPOOL_AVG) {
+        planes2(p, a, begin, end, OP_AVG, 0);
+    } else {
+        planes2(p, a, begin, end, OP_SUM, 0);
+    }
+}
