@@ -120,7 +120,7 @@ int main(int argc, char **argv)
 {
     spb_options o = {1, NULL, NULL, NULL, NULL, NULL, 1, 1, 1, NULL, 0, 1};
     const char *format = "md", *out = "bench-out", *tune = NULL, *check = NULL;
-    int plots = 1, user_min_time = 0, user_out = 0, user_format = 0;
+    int plots = 1, user_min_time = 0, user_out = 0, user_format = 0, list_only = 0;
     char **gargv = calloc((size_t)argc + 5, sizeof *gargv);
     int gargc = 0;
     const char *filter = NULL;
@@ -157,6 +157,7 @@ int main(int argc, char **argv)
             user_min_time |= !strncmp(a, "--benchmark_min_time", 20);
             user_out |= !strncmp(a, "--benchmark_out=", 16);
             user_format |= !strncmp(a, "--benchmark_format", 18);
+            list_only |= !strcmp(a, "--benchmark_list_tests") || !strcmp(a, "--benchmark_list_tests=true");
             /* The filter is applied at registration, so that the rooflines the selected
              * benchmarks need come along. */
             if (!strncmp(a, "--benchmark_filter=", 19)) filter = a + 19;
@@ -215,6 +216,10 @@ int main(int argc, char **argv)
     }
     spb_make_jobs(&o);
     int selected = spb_register_jobs(filter);
+    if (!selected) {
+        fprintf(stderr, "simdpool-bench: no benchmark matches --benchmark_filter=%s\n", filter ? filter : "");
+        return 2;
+    }
     if (gb_initialize(&gargc, gargv)) return 2;
     if (gargc > 1) {
         fprintf(stderr, "simdpool-bench: unexpected argument %s\n", gargv[1]);
@@ -224,7 +229,8 @@ int main(int argc, char **argv)
             simdpool_cpu_model(), simdpool_cpu_features());
     spb_progress_begin(selected);
     int display = strcmp(format, "json") && !user_format ? GB_DISPLAY_QUIET : GB_DISPLAY_DEFAULT;
-    gb_run(display, spb_on_result, NULL);
+    gb_run(list_only ? GB_DISPLAY_DEFAULT : display, spb_on_result, NULL);
+    if (list_only) return 0;
     spb_finish_results();
 
     if (tune) return write_tuning(tune);
