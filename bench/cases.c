@@ -134,7 +134,7 @@ int spb_build_cases(const spb_options *o)
     const shape stem = {64, 112}, incep = {192, 28};
     const win k2s2 = {2, 2, 0}, k3s2p1 = {3, 2, 1}, k3s1p1 = {3, 1, 1}, sppf = {5, 1, 2};
     if (o->level == 0) {
-        /* quick: the headline cases, one thread, for `meson test --benchmark`. */
+        /* quick: the headline cases, for `meson test --benchmark`. */
         for (int li = 0; li < 2; li++) {
             simdpool_layout l = layouts[li];
             add_window(SIMDPOOL_MAX, l, 1, (shape){256, 56}, k2s2);
