@@ -245,12 +245,12 @@ int main(int argc, char **argv)
     FILE *md = fopen(path, "w");
     if (md) {
         fprintf(md, "# simdpool-bench on %s [%s]\n", simdpool_cpu_model(), simdpool_cpu_features());
-        spb_print_tables(md, 1);
+        spb_print_tables(md);
         spb_print_choices(md, check != NULL);
         fclose(md);
     }
     if (!strcmp(format, "md")) {
-        if (!check) spb_print_tables(stdout, 1);
+        if (!check) spb_print_tables(stdout);
         spb_print_choices(stdout, check != NULL);
     } else if (!strcmp(format, "csv")) {
         spb_write_csv(stdout);

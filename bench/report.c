@@ -84,13 +84,17 @@ const char *spb_effective_variant(const char *kernel, char *buf, size_t n)
     return buf;
 }
 
-/* The fastest registry variant of case ci. */
+/* A variant without its own kernel for the case runs scalar's: timing it again only adds noise
+ * to the choice of the fastest. */
+static int fallback(const spb_job *j) { return strstr(j->kernel, "->scalar/") != NULL; }
+
+/* The fastest registry variant of case ci that runs its own kernel. */
 static const spb_job *fastest(int ci)
 {
     const spb_job *best = NULL;
     for (int v = 0; v < simdpool_variant_count(); v++) {
         const spb_job *j = job(ci, simdpool_variant_name(v));
-        if (j && !isnan(t_of(j)) && (!best || t_of(j) < t_of(best))) best = j;
+        if (j && !fallback(j) && !isnan(t_of(j)) && (!best || t_of(j) < t_of(best))) best = j;
     }
     return best;
 }
@@ -112,9 +116,8 @@ static void ratio(FILE *f, const spb_job *peer, double ours)
     else fprintf(f, " %.2f |", peer->median_ns / ours);
 }
 
-void spb_print_tables(FILE *f, int md)
+void spb_print_tables(FILE *f)
 {
-    (void)md;
     const char *blk = peer_blocked_variant();
     for (int op = 0; op < SIMDPOOL_OP_COUNT; op++) {
         int any = 0;
@@ -179,8 +182,9 @@ int spb_choices(spb_choice **out, double margin)
             if (d->threads != 1 || strcmp(d->cls, c->cls)) continue;
             ch->ncases++;
             for (int k = 0; k < nv && k < 64; k++) {
-                double t = t_of(job(cj, simdpool_variant_name(k)));
-                if (!isnan(t)) logsum[k] += log(t), cnt[k]++;
+                const spb_job *j = job(cj, simdpool_variant_name(k));
+                double t = t_of(j);
+                if (!isnan(t) && !fallback(j)) logsum[k] += log(t), cnt[k]++;
             }
             const spb_job *a = job(cj, "auto"), *tu = job(cj, "tuned");
             if (a && !isnan(t_of(a))) {
@@ -198,7 +202,7 @@ int spb_choices(spb_choice **out, double margin)
         int best = -1;
         double tb = INFINITY, tdisp = NAN;
         for (int k = 0; k < nv && k < 64; k++) {
-            if (cnt[k] != ch->ncases) continue; /* only variants timed on every case compare fairly */
+            if (cnt[k] != ch->ncases) continue; /* only variants with their own kernel on every case compete */
             double g = exp(logsum[k] / cnt[k]);
             if (g < tb) tb = g, best = k;
             /* The ratios compare like with like: the chosen variant's own timing, not the

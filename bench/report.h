@@ -22,7 +22,7 @@ typedef struct spb_choice {
 int spb_choices(spb_choice **out, double margin);
 const char *spb_effective_variant(const char *kernel, char *buf, size_t n);
 
-void spb_print_tables(FILE *f, int md);
+void spb_print_tables(FILE *f);
 void spb_print_choices(FILE *f, int with_tuned);
 void spb_write_csv(FILE *f);
 int spb_write_plot_data(const char *dir, char *panels, size_t n, int *heat_rows);
