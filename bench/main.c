@@ -256,7 +256,7 @@ int main(int argc, char **argv)
         spb_write_csv(stdout);
     }
     if (plots && !check) run_gnuplot(out);
-    fprintf(stderr, "simdpool-bench: wrote %s/{results.csv,results.json,tables.md%s}\n", out,
+    fprintf(stderr, "simdpool-bench: wrote %s/{results.csv%s,tables.md%s}\n", out, user_out ? "" : ",results.json",
             plots && !check ? ",gbps.png,heat.png" : "");
     return 0;
 }
