@@ -38,16 +38,6 @@ void sp_avx2_nchw_generic(const sp_problem *p, const sp_args *a, size_t begin, s
     planes(p, a, begin, end, p->kh, p->kw, p->sw, p->dh, p->dw);
 }
 
-void sp_avx2_nchw_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
-{
-    planes(p, a, begin, end, 3, 3, 2, 1, 1);
-}
-
-void sp_avx2_nchw_3x3s1(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
-{
-    planes(p, a, begin, end, 3, 3, 1, 1, 1);
-}
-
 /* Lane positions and flat indices are int32: the padded plane must fit with room to spare. */
 int sp_avx2_accepts_nchw_generic(const sp_problem *p)
 {

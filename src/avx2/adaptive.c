@@ -1,0 +1,100 @@
+/* Adaptive avg / max (PyTorch's window rule), both layouts.
+ *
+ * NHWC vectorises over channels (32, then 8, then a masked tail), one window per output
+ * pixel. NCHW makes eight consecutive output elements the lanes of a gather walk (see
+ * simd_more.h), so the small maps adaptive pooling usually sees (7x7 -> 1x1, 14x14 -> 7x7)
+ * still fill all eight lanes across rows and planes. Both visit each window's taps in
+ * row-major order with the reference's steps, so avg sums, max values and argmax indices
+ * equal scalar's bit for bit. */
+#include "simd_more.h"
+
+/* Output pixel: NV channel vectors at channel offset c0. */
+SP_INLINE void nhwc_vecs(const sp_problem *p, const float *img, float *out, int64_t *idx, const sp_win *w,
+                         int mode, int NV, int64_t nl, __m256 div)
+{
+    __m256 a0[4], a1[4];
+    sp_nhwc_acc(img, p->w, p->c, w, mode, NV, nl, a0, a1);
+    for (int v = 0; v < NV; v++) {
+        const int64_t n = v == NV - 1 ? nl : 8;
+        sp_store(out + 8 * v, mode == SP_ACC_SUM ? _mm256_div_ps(a0[v], div) : a0[v], n);
+        if (idx) sp_store_idx(idx + 8 * v, _mm256_castps_si256(a1[v]), n);
+    }
+}
+
+SP_INLINE void nhwc_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int mode)
+{
+    const int64_t C = p->c;
+    for (size_t u = begin; u < end; u++) {
+        const int64_t n = (int64_t)u / p->oh, oh = (int64_t)u % p->oh;
+        const float *img = a->in + n * p->h * p->w * C;
+        sp_win w;
+        sp_win_rows(p, oh, &w);
+        for (int64_t ow = 0; ow < p->ow; ow++) {
+            sp_win_cols(p, ow, &w);
+            const int64_t o = ((int64_t)u * p->ow + ow) * C;
+            const __m256 div = _mm256_set1_ps((float)((w.y1 - w.y0) * (w.x1 - w.x0)));
+            float *out = a->out + o;
+            int64_t *idx = mode == SP_ACC_MAXI ? a->idx + o : NULL;
+            int64_t c = 0;
+            for (; c + 32 <= C; c += 32)
+                nhwc_vecs(p, img + c, out + c, idx ? idx + c : NULL, &w, mode, 4, 8, div);
+            for (; c + 8 <= C; c += 8) nhwc_vecs(p, img + c, out + c, idx ? idx + c : NULL, &w, mode, 1, 8, div);
+            if (c < C) nhwc_vecs(p, img + c, out + c, idx ? idx + c : NULL, &w, mode, 1, C - c, div);
+        }
+    }
+}
+
+void sp_avx2_nhwc_adaptive(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    if (p->op == SIMDPOOL_ADAPTIVE_AVG)
+        nhwc_rows(p, a, begin, end, SP_ACC_SUM);
+    else if (a->idx)
+        nhwc_rows(p, a, begin, end, SP_ACC_MAXI);
+    else
+        nhwc_rows(p, a, begin, end, SP_ACC_MAX);
+}
+
+SP_INLINE void nchw_run(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int mode)
+{
+    const int64_t ohw = p->oh * p->ow, e1 = (int64_t)end * ohw;
+    const __m256i one = _mm256_set1_epi32(1);
+    for (int64_t e = (int64_t)begin * ohw; e < e1; e += 8) {
+        const int nl = e1 - e < 8 ? (int)(e1 - e) : 8;
+        sp_lanes l;
+        sp_lanes_init(p, a->in, e, nl, &l);
+        __m256 acc = mode == SP_ACC_SUM ? _mm256_setzero_ps() : _mm256_set1_ps(-INFINITY);
+        __m256i mi = _mm256_sub_epi32(l.off, l.plane);
+        for (int64_t k = 0; k < l.maxtaps; k++) {
+            const __m256 act = sp_lanes_active(&l, k);
+            const __m256 t = sp_lanes_gather(&l, act);
+            if (mode == SP_ACC_SUM) {
+                acc = _mm256_add_ps(acc, t); /* inactive lanes add +0 to a sum that is never -0 */
+            } else if (mode == SP_ACC_MAX) {
+                acc = _mm256_blendv_ps(acc, sp_maxnan(acc, t), act);
+            } else {
+                const __m256 tk = _mm256_and_ps(sp_takes(acc, t), act);
+                acc = _mm256_blendv_ps(acc, t, tk);
+                mi = _mm256_castps_si256(_mm256_blendv_ps(
+                    _mm256_castsi256_ps(mi), _mm256_castsi256_ps(_mm256_sub_epi32(l.off, l.plane)), tk));
+            }
+            sp_lanes_next(&l, one);
+        }
+        if (mode == SP_ACC_SUM) acc = _mm256_div_ps(acc, _mm256_cvtepi32_ps(l.ntaps));
+        sp_store(a->out + e, acc, nl);
+        if (mode == SP_ACC_MAXI) sp_store_idx(a->idx + e, mi, nl);
+    }
+}
+
+void sp_avx2_nchw_adaptive(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    if (p->op == SIMDPOOL_ADAPTIVE_AVG)
+        nchw_run(p, a, begin, end, SP_ACC_SUM);
+    else if (a->idx)
+        nchw_run(p, a, begin, end, SP_ACC_MAXI);
+    else
+        nchw_run(p, a, begin, end, SP_ACC_MAX);
+}
+
+/* Tap positions y*W + x are int32 lanes (and, in NCHW, gather offsets over eight planes). */
+int sp_avx2_accepts_nhwc_adaptive(const sp_problem *p) { return p->h < (INT64_C(1) << 30) / p->w; }
+int sp_avx2_accepts_nchw_adaptive(const sp_problem *p) { return sp_lanes_fit(p); }

@@ -1,0 +1,298 @@
+/* NCHW 3x3 windows, stride 2 or 1, padding 0 or 1 (ceil mode allowed).
+ *
+ * Max and stride-2 sums go row by row (after ncnn's pooling_3x3): per input row the three
+ * column taps are combined first (for stride 2: even, odd and next-even columns from two
+ * in-lane shuffles), then the rows in order, which keeps the reference's tap order. Values-
+ * only max runs plain vmaxps plus an unordered check and recomputes a row that saw a NaN
+ * with the exact template. Edge vectors (padding, overhang) take the exact masked path.
+ *
+ * Stride-1 avg and sum are separable: a column strip of 8 outputs walks down the plane
+ * keeping the last three row sums in registers, so each input row is summed once and each
+ * output costs two more adds and a multiply by the precomputed reciprocal divisor. */
+#include "nchw_row.h"
+
+SP_INLINE __m256 unperm2(__m256 v) { return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), 0xD8)); }
+
+/* 8 floats from r + x: plain when inside the tensor (extra elements only feed discarded
+ * lanes of an interior vector), else masked to the row. */
+SP_INLINE __m256 ld(const float *r, int64_t x, int64_t w, const float *in_end)
+{
+    if (x + 8 <= w || r + x + 8 <= in_end) return _mm256_loadu_ps(r + x);
+    return _mm256_maskload_ps(r + x, sp_mask(w - x));
+}
+
+/* Horizontal taps of one row for 8 outputs from column x (stride-2 lanes permuted). */
+SP_INLINE void taps(const float *r, int64_t x, int64_t w, const float *in_end, int S, __m256 *t0, __m256 *t1,
+                    __m256 *t2)
+{
+    if (S == 1) {
+        *t0 = ld(r, x, w, in_end);
+        *t1 = ld(r, x + 1, w, in_end);
+        *t2 = ld(r, x + 2, w, in_end);
+        return;
+    }
+    __m256 a0 = ld(r, x, w, in_end), a1 = ld(r, x + 8, w, in_end);
+    __m256 b0 = ld(r, x + 2, w, in_end), b1 = ld(r, x + 10, w, in_end);
+    *t0 = _mm256_shuffle_ps(a0, a1, 0x88);
+    *t1 = _mm256_shuffle_ps(a0, a1, 0xDD);
+    *t2 = _mm256_shuffle_ps(b0, b1, 0x88);
+}
+
+
+/* 8 floats from r + x with columns outside [0, w) read as -inf (masked loads, no access). */
+SP_INLINE __m256 ldf(const float *r, int64_t x, int64_t w)
+{
+    __m256i c = _mm256_add_epi32(sp_iota(), _mm256_set1_epi32((int)x));
+    __m256i k = _mm256_and_si256(_mm256_cmpgt_epi32(c, _mm256_set1_epi32(-1)), _mm256_cmpgt_epi32(_mm256_set1_epi32((int)w), c));
+    return _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), _mm256_maskload_ps(r + x, k), _mm256_castsi256_ps(k));
+}
+
+/* Values-only max, stride 2, three rows inside, 8 outputs from column x. Padding and overhang
+ * columns read as -inf: the value is then exactly the reference's (a -inf that is skipped and
+ * a -inf that is taken are the same bits; NaN rows are redone by the caller). */
+SP_INLINE __m256 vec_max_s2(const float *r0, const float *r1, const float *r2, int64_t x, int64_t w, int masked,
+                            __m256 *nan)
+{
+    const float *r[3] = {r0, r1, r2};
+    __m256 m = _mm256_setzero_ps(), nn = *nan;
+    for (int k = 0; k < 3; k++) {
+        __m256 a0, a1, b0, b1;
+        if (masked) {
+            a0 = ldf(r[k], x, w), a1 = ldf(r[k], x + 8, w), b0 = ldf(r[k], x + 2, w), b1 = ldf(r[k], x + 10, w);
+        } else {
+            a0 = _mm256_loadu_ps(r[k] + x), a1 = _mm256_loadu_ps(r[k] + x + 8);
+            b0 = _mm256_loadu_ps(r[k] + x + 2), b1 = _mm256_loadu_ps(r[k] + x + 10);
+        }
+        __m256 e = _mm256_shuffle_ps(a0, a1, 0x88), o = _mm256_shuffle_ps(a0, a1, 0xDD);
+        __m256 f = _mm256_shuffle_ps(b0, b1, 0x88);
+        nn = _mm256_or_ps(nn, _mm256_or_ps(_mm256_cmp_ps(a0, a1, _CMP_UNORD_Q), _mm256_cmp_ps(f, f, _CMP_UNORD_Q)));
+        __m256 h = _mm256_max_ps(f, _mm256_max_ps(o, e));
+        m = k ? _mm256_max_ps(h, m) : h;
+    }
+    *nan = nn;
+    return unperm2(m);
+}
+
+/* A whole row of values-only stride-2 max with three rows inside; returns the NaN flag. */
+static inline int row_max_s2(const float *r0, float *out, int64_t OW, int64_t w, int64_t pl, float *out_end)
+{
+    const float *r1 = r0 + w, *r2 = r1 + w;
+    __m256 nan = _mm256_setzero_ps();
+    int64_t ow0 = 0;
+    /* Left padding: the first vector reads column -1. */
+    if (pl > 0 && OW > 0) {
+        __m256 v = vec_max_s2(r0, r1, r2, -pl, w, 1, &nan);
+        if (OW >= 8 || out + 8 <= out_end)
+            _mm256_storeu_ps(out, v);
+        else
+            _mm256_maskstore_ps(out, sp_mask(OW), v);
+        ow0 = 8;
+    }
+    for (int64_t x = ow0 * 2 - pl; ow0 + 8 <= OW && x + 18 <= w; ow0 += 8, x += 16)
+        _mm256_storeu_ps(out + ow0, vec_max_s2(r0, r1, r2, x, w, 0, &nan));
+    for (; ow0 < OW; ow0 += 8) {
+        __m256 v = vec_max_s2(r0, r1, r2, ow0 * 2 - pl, w, 1, &nan);
+        if (ow0 + 8 <= OW || out + ow0 + 8 <= out_end)
+            _mm256_storeu_ps(out + ow0, v);
+        else
+            _mm256_maskstore_ps(out + ow0, sp_mask(OW - ow0), v);
+    }
+    return !_mm256_testz_ps(nan, nan);
+}
+
+/* One output row, row-wise; returns nonzero if values-only max saw a NaN in interior vectors. */
+SP_INLINE int row3(const sp_problem *p, const float *plane, float *out, int64_t *idx, int64_t oh, int op, int S,
+                   const float *in_end, float *out_end)
+{
+    const int64_t w = p->w, OW = p->ow;
+    row_geo g;
+    row_setup(p, oh, 3, 3, S, 1, 1, &g);
+    if (g.ky0 >= g.ky1) {
+        empty_row(p, out, idx, op);
+        return 0;
+    }
+    const __m256 rdiv = _mm256_set1_ps(op == OP_AVG ? interior_div(p, &g, 3) : 1.0f);
+    const __m256i col = S == 2 ? _mm256_setr_epi32(0, 2, 8, 10, 4, 6, 12, 14) : sp_iota();
+    __m256 nan = _mm256_setzero_ps();
+    if (op == OP_MAX && !idx && S == 2 && g.ky1 - g.ky0 == 3 && p->pl <= 1)
+        return row_max_s2(plane + g.hs * w, out, OW, w, p->pl, out_end);
+    for (int64_t ow0 = 0; ow0 < OW; ow0 += 8) {
+        const int64_t n = OW - ow0 < 8 ? OW - ow0 : 8;
+        if (!(ow0 >= g.owL && ow0 + n <= g.owR)) {
+            edge_vec(p, plane, out, idx, &g, ow0, n, op, 3, S, 1, 1);
+            continue;
+        }
+        const int64_t x = ow0 * S - p->pl;
+        __m256 m = _mm256_setzero_ps();
+        __m256i mi = _mm256_setzero_si256();
+        for (int64_t ky = g.ky0; ky < g.ky1; ky++) {
+            const int64_t y = g.hs + ky;
+            __m256 t0, t1, t2;
+            taps(plane + y * w, x, w, in_end, S, &t0, &t1, &t2);
+            if (op != OP_MAX) {
+                __m256 h = _mm256_add_ps(_mm256_add_ps(t0, t1), t2);
+                m = ky == g.ky0 ? h : _mm256_add_ps(m, h);
+            } else if (!idx) {
+                nan = _mm256_or_ps(nan, _mm256_or_ps(_mm256_cmp_ps(t0, t1, _CMP_UNORD_Q),
+                                                     _mm256_cmp_ps(t2, t2, _CMP_UNORD_Q)));
+                __m256 h = _mm256_max_ps(t2, _mm256_max_ps(t1, t0));
+                m = ky == g.ky0 ? h : _mm256_max_ps(h, m);
+            } else {
+                __m256i c = _mm256_add_epi32(col, _mm256_set1_epi32((int)(y * w + x)));
+                __m256 k1 = sp_takes(t0, t1);
+                __m256 h = _mm256_blendv_ps(t0, t1, k1);
+                __m256i hi = _mm256_sub_epi32(c, _mm256_castps_si256(k1)); /* +1 where taken */
+                __m256 k2 = sp_takes(h, t2);
+                h = _mm256_blendv_ps(h, t2, k2);
+                hi = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(hi),
+                                                          _mm256_castsi256_ps(_mm256_add_epi32(c, _mm256_set1_epi32(2))), k2));
+                if (ky == g.ky0) {
+                    m = h;
+                    mi = hi;
+                } else {
+                    __m256 k3 = sp_takes(m, h);
+                    m = _mm256_blendv_ps(m, h, k3);
+                    mi = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(mi), _mm256_castsi256_ps(hi), k3));
+                }
+            }
+        }
+        if (S == 2) m = unperm2(m);
+        if (op == OP_AVG) m = _mm256_div_ps(m, rdiv);
+        if (n == 8 || out + ow0 + 8 <= out_end)
+            _mm256_storeu_ps(out + ow0, m);
+        else
+            _mm256_maskstore_ps(out + ow0, sp_mask(n), m);
+        if (idx) sp_store_idx(idx + ow0, S == 2 ? _mm256_permute4x64_epi64(mi, 0xD8) : mi, n);
+    }
+    return op == OP_MAX && !idx && !_mm256_testz_ps(nan, nan);
+}
+
+SP_INLINE void planes3(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op, int S, int wi)
+{
+    const int64_t hw = p->h * p->w, ohw = p->oh * p->ow;
+    const float *in_end = a->in + p->n * p->c * hw;
+    float *out_end = a->out + (int64_t)end * ohw;
+    for (size_t u = begin; u < end; u++) {
+        const float *plane = a->in + (int64_t)u * hw;
+        for (int64_t oh = 0; oh < p->oh; oh++) {
+            float *out = a->out + (int64_t)u * ohw + oh * p->ow;
+            int64_t *idx = wi ? a->idx + (int64_t)u * ohw + oh * p->ow : NULL;
+            if (row3(p, plane, out, idx, oh, op, S, in_end, out_end))
+                row_kernel(p, plane, out, NULL, oh, OP_MAX, 3, 3, S, 1, 1);
+        }
+    }
+}
+
+/* Stride-1 avg/sum of one column strip [ow0, ow0+n) over the whole plane. */
+SP_INLINE void strip(const sp_problem *p, const float *plane, float *out, int64_t ow0, int64_t n, int op,
+                     int interior, float *out_end)
+{
+    const int64_t w = p->w, OW = p->ow, x = ow0 - p->pl;
+    __m256i mk[3];
+    for (int k = 0; k < 3; k++) {
+        __m256i c = _mm256_add_epi32(sp_iota(), _mm256_set1_epi32((int)(x + k)));
+        mk[k] = _mm256_and_si256(_mm256_cmpgt_epi32(c, _mm256_set1_epi32(-1)),
+                                 _mm256_cmpgt_epi32(_mm256_set1_epi32((int)w), c));
+    }
+    /* Reciprocal divisors for each possible row factor (1..3), per lane. */
+    __m256 inv[4];
+    if (op == OP_AVG) {
+        const int64_t lo = p->count_include_pad ? -p->pl : 0, hi = p->count_include_pad ? w + p->pr : w;
+        const __m256i s = _mm256_add_epi32(sp_iota(), _mm256_set1_epi32((int)x));
+        const __m256i z = _mm256_setzero_si256(), k3 = _mm256_set1_epi32(3);
+        __m256i ca = _mm256_min_epi32(_mm256_max_epi32(_mm256_sub_epi32(_mm256_set1_epi32((int)hi), s), z), k3);
+        __m256i cb = _mm256_min_epi32(_mm256_max_epi32(_mm256_sub_epi32(_mm256_set1_epi32((int)lo), s), z), k3);
+        __m256 cols = _mm256_cvtepi32_ps(_mm256_sub_epi32(ca, cb));
+        for (int r = 0; r < 4; r++) {
+            __m256 d = p->divisor_override ? _mm256_set1_ps((float)p->divisor_override)
+                                           : _mm256_mul_ps(cols, _mm256_set1_ps((float)r));
+            __m256 q = _mm256_div_ps(_mm256_set1_ps(1.0f), d);
+            /* divisor 0 (no tap inside): the reference gives 0 */
+            inv[r] = _mm256_blendv_ps(q, _mm256_setzero_ps(), _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_EQ_OQ));
+        }
+    }
+    /* Row sums of input rows y = oh - pt + k, k = 0..2, rolling down the plane. */
+    const __m256 zero = _mm256_setzero_ps();
+    __m256 h0 = zero, h1 = zero;
+    int64_t y = -p->pt;
+#define ROWSUM(yy)                                                                                          \
+    ((yy) < 0 || (yy) >= p->h                                                                               \
+         ? zero                                                                                             \
+         : interior ? _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(plane + (yy) * w + x),                   \
+                                                  _mm256_loadu_ps(plane + (yy) * w + x + 1)),               \
+                                    _mm256_loadu_ps(plane + (yy) * w + x + 2))                              \
+                    : _mm256_add_ps(_mm256_add_ps(_mm256_maskload_ps(plane + (yy) * w + x, mk[0]),          \
+                                                  _mm256_maskload_ps(plane + (yy) * w + x + 1, mk[1])),     \
+                                    _mm256_maskload_ps(plane + (yy) * w + x + 2, mk[2])))
+    h0 = ROWSUM(y);
+    h1 = ROWSUM(y + 1);
+    for (int64_t oh = 0; oh < p->oh; oh++, y++) {
+        __m256 h2 = ROWSUM(y + 2);
+        __m256 s = _mm256_add_ps(_mm256_add_ps(h0, h1), h2);
+        if (op == OP_AVG) {
+            int64_t rf = p->divisor_override ? 1 : sp_div_rows(p, y);
+            s = _mm256_mul_ps(s, inv[rf]);
+        }
+        float *dst = out + oh * OW + ow0;
+        if (n == 8 || dst + 8 <= out_end)
+            _mm256_storeu_ps(dst, s);
+        else
+            _mm256_maskstore_ps(dst, sp_mask(n), s);
+        h0 = h1;
+        h1 = h2;
+    }
+#undef ROWSUM
+}
+
+/* Strips go right to left: a narrow last strip may write whole vectors whose extra lanes land
+ * on the next row's first outputs, which the leftmost strip rewrites afterwards. */
+SP_INLINE void sums_s1(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op)
+{
+    const int64_t hw = p->h * p->w, ohw = p->oh * p->ow, OW = p->ow;
+    const int64_t owL = p->pl, span = p->w - 3 + p->pl;
+    const int64_t owR = span >= 0 ? (span + 1 < OW ? span + 1 : OW) : 0;
+    float *out_end = a->out + (int64_t)end * ohw;
+    const int64_t last = (OW - 1) / 8 * 8;
+    for (size_t u = begin; u < end; u++) {
+        const float *plane = a->in + (int64_t)u * hw;
+        float *out = a->out + (int64_t)u * ohw;
+        for (int64_t ow0 = last; ow0 >= 0; ow0 -= 8) {
+            const int64_t n = OW - ow0 < 8 ? OW - ow0 : 8;
+            /* Loads of an interior strip stay in the row for its real lanes; others read past the
+             * row only inside the tensor, except near its end, where the masked form is used. */
+            int interior = ow0 >= owL && ow0 + n <= owR && plane + (p->h - 1) * p->w + ow0 - p->pl + 10 <= a->in + p->n * p->c * hw;
+            if (interior)
+                strip(p, plane, out, ow0, n, op, 1, out_end);
+            else
+                strip(p, plane, out, ow0, n, op, 0, out_end);
+        }
+    }
+}
+
+void sp_avx2_nchw_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    if (p->op == SIMDPOOL_MAX) {
+        if (a->idx)
+            planes3(p, a, begin, end, OP_MAX, 2, 1);
+        else
+            planes3(p, a, begin, end, OP_MAX, 2, 0);
+    } else if (p->op == SIMDPOOL_AVG) {
+        planes3(p, a, begin, end, OP_AVG, 2, 0);
+    } else {
+        planes3(p, a, begin, end, OP_SUM, 2, 0);
+    }
+}
+
+void sp_avx2_nchw_3x3s1(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    if (p->op == SIMDPOOL_MAX) {
+        if (a->idx)
+            planes3(p, a, begin, end, OP_MAX, 1, 1);
+        else
+            planes3(p, a, begin, end, OP_MAX, 1, 0);
+    } else if (p->op == SIMDPOOL_AVG) {
+        sums_s1(p, a, begin, end, OP_AVG);
+    } else {
+        sums_s1(p, a, begin, end, OP_SUM);
+    }
+}
