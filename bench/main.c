@@ -230,6 +230,7 @@ int main(int argc, char **argv)
     spb_progress_begin(selected);
     int display = strcmp(format, "json") && !user_format ? GB_DISPLAY_QUIET : GB_DISPLAY_DEFAULT;
     gb_run(list_only ? GB_DISPLAY_DEFAULT : display, spb_on_result, NULL);
+    free(gargv);
     if (list_only) return 0;
     spb_finish_results();
 
