@@ -2,8 +2,11 @@
  *
  * Every kernel shares one plane walker (plane_nchw). Per output row it finds the tap rows that
  * lie inside the input, computes the output columns whose taps all lie inside the row (the
- * "middle": no padding, no bounds checks), runs the vector body there and the exact scalar rule
- * on the few edge outputs. Specialised bodies differ only in how one tap row is reduced:
+ * "middle": no padding, no bounds checks) and runs the vector body there straight from the
+ * input. Edge outputs (padding, ceil-mode overhang, the last vector of the tensor) run the
+ * same body on a small stack patch holding just the columns it reads, out-of-row columns set
+ * to -inf (max) or 0 (sums), so small maps, where edges are a large share, stay vectorised.
+ * Specialised bodies differ only in how one tap row is reduced:
  *   2x2s2  one vld2q splits even/odd columns: pair max/sum of the two (ncnn's pooling_2x2);
  *   3x3s2  one vld2q + one vld1q_dup: the third column is the next window's first (vext),
  *          so the shared column is loaded once (ncnn's pooling_3x3 stride 2);
@@ -12,8 +15,11 @@
  *          stride 1..4, lane gathers above.
  * Max reduces each tap row left to right, then the rows top to bottom: the result is the
  * reference's row-major sequence regrouped, which sp_take keeps exact (see neon.h). Sums add
- * the taps in the reference's order. Loads never run past the input: a vector whose last load
- * would cross the end of the whole tensor falls back to the scalar rule. */
+ * the taps in the reference's order. Loads never run past the input: a middle vector whose
+ * last load would cross the end of the whole tensor goes through the patch too.
+ * -inf padding is exact for max values (it never beats or ties a real tap, NaN included); with
+ * indices, a lane whose result is -inf may carry a padding index, so those rare lanes are
+ * redone by the scalar rule. */
 #include <math.h>
 
 #include "neon.h"
@@ -28,11 +34,22 @@ typedef struct rows {
     int64_t n;      /* number of valid tap rows */
     int32_t yw;     /* first valid tap row * w (indices) */
     int32_t yw_step;
-    float div; /* avg divisor of a middle output */
+    int64_t vc; /* vertical taps the avg divisor counts */
 } rows;
+
+/* An avg divisor per lane: a multiply when it is a power of two (then exactly the division). */
+typedef struct divs {
+    float32x4_t d;
+    float r;
+    int mul;
+} divs;
 
 static int64_t taps_inside(int64_t start, int64_t k, int64_t d, int64_t lo, int64_t hi)
 {
+    if (d == 1) { /* a contiguous run: clamp it, no loop */
+        int64_t a = start > lo ? start : lo, b = start + k < hi ? start + k : hi;
+        return b > a ? b - a : 0;
+    }
     int64_t n = 0;
     for (int64_t i = 0; i < k; i++) n += start + i * d >= lo && start + i * d < hi;
     return n;
@@ -40,21 +57,24 @@ static int64_t taps_inside(int64_t start, int64_t k, int64_t d, int64_t lo, int6
 
 static rows row_setup(const sp_problem *p, const float *plane, int64_t oh)
 {
-    int64_t hs = oh * p->sh - p->pt, first = -1, n = 0;
-    for (int64_t i = 0; i < p->kh; i++) {
-        int64_t y = hs + i * p->dh;
-        if (y < 0 || y >= p->h) continue;
-        if (first < 0) first = y;
-        n++;
+    int64_t hs = oh * p->sh - p->pt, first = hs, n;
+    if (p->dh == 1) {
+        if (first < 0) first = 0;
+        n = taps_inside(hs, p->kh, 1, 0, p->h);
+    } else {
+        int64_t i = 0;
+        while (i < p->kh && hs + i * p->dh < 0) i++;
+        first = hs + i * p->dh;
+        for (n = 0; i < p->kh && hs + i * p->dh < p->h; i++) n++;
     }
+    if (!n) first = 0;
     rows R;
     R.n = n;
-    R.r = plane + (first < 0 ? 0 : first) * p->w;
+    R.r = plane + first * p->w;
     R.step = p->dh * p->w;
-    R.yw = (int32_t)((first < 0 ? 0 : first) * p->w);
+    R.yw = (int32_t)(first * p->w);
     R.yw_step = (int32_t)R.step;
-    int64_t vc = p->count_include_pad ? taps_inside(hs, p->kh, p->dh, -p->pt, p->h + p->pb) : n;
-    R.div = (float)(p->divisor_override ? p->divisor_override : vc * p->kw);
+    R.vc = p->count_include_pad ? taps_inside(hs, p->kh, p->dh, -p->pt, p->h + p->pb) : n;
     return R;
 }
 
@@ -122,19 +142,18 @@ static int64_t reach(const sp_problem *p, int shape)
     }
 }
 
-/* Max over one tap row for four outputs whose windows start at column ws (indices in *ri when
- * I): the columns left to right. */
-SP_AI float32x4_t row_max(const sp_problem *p, const float *r, int64_t ws, int32_t yw, const int SHAPE,
-                          const int SW, const int I, int32x4_t *ri)
+/* Max over one tap row for four outputs whose windows start at q (input index ib; indices in
+ * *ri when I): the columns left to right. */
+SP_AI float32x4_t row_max(const sp_problem *p, const float *q, int32_t ib, const int SHAPE, const int SW,
+                          const int I, int32x4_t *ri)
 {
     static const int32_t lane[4] = {0, 1, 2, 3};
     int32x4_t i0 = vdupq_n_s32(0);
     if (I) {
         int32_t step = SHAPE == S_3X3S1 ? 1 : SHAPE == S_GENERIC ? (int32_t)p->sw : 2;
-        i0 = vaddq_s32(vdupq_n_s32(yw + (int32_t)ws), vmulq_n_s32(vld1q_s32(lane), step));
+        i0 = vaddq_s32(vdupq_n_s32(ib), vmulq_n_s32(vld1q_s32(lane), step));
         *ri = i0;
     }
-    const float *q = r + ws;
     switch (SHAPE) {
     case S_2X2S2: {
         float32x4x2_t v = vld2q_f32(q);
@@ -170,10 +189,8 @@ SP_AI float32x4_t row_max(const sp_problem *p, const float *r, int64_t ws, int32
 }
 
 /* s plus one tap row's taps, in the reference's order. */
-SP_AI float32x4_t row_sum(const sp_problem *p, float32x4_t s, const float *r, int64_t ws, const int SHAPE,
-                          const int SW)
+SP_AI float32x4_t row_sum(const sp_problem *p, float32x4_t s, const float *q, const int SHAPE, const int SW)
 {
-    const float *q = r + ws;
     switch (SHAPE) {
     case S_2X2S2: {
         float32x4x2_t v = vld2q_f32(q);
@@ -196,27 +213,89 @@ SP_AI float32x4_t row_sum(const sp_problem *p, float32x4_t s, const float *r, in
     }
 }
 
-/* n (1..4) middle outputs of one output row. */
-SP_AI void vec_out(const sp_problem *p, const rows *R, int64_t ws, int n, const int KIND, const int SHAPE,
-                   const int SW, float *o, int64_t *oi)
+/* n (1..4) outputs of one output row: nr tap rows from q, qstep apart, at input index ib
+ * (ibstep apart). */
+SP_AI void vec_out(const sp_problem *p, const float *q, int64_t qstep, int64_t nr, int32_t ib, int32_t ibstep,
+                   const divs *dv, int n, const int KIND, const int SHAPE, const int SW, float *o, int64_t *oi)
 {
     if (KIND == K_MAX || KIND == K_MAXI) {
         const int I = KIND == K_MAXI;
         int32x4_t mi = vdupq_n_s32(0), ri = vdupq_n_s32(0);
-        float32x4_t m = row_max(p, R->r, ws, R->yw, SHAPE, SW, I, &mi);
-        for (int64_t k = 1; k < R->n; k++) {
-            float32x4_t t = row_max(p, R->r + k * R->step, ws, R->yw + (int32_t)k * R->yw_step, SHAPE, SW,
-                                    I, &ri);
+        float32x4_t m = row_max(p, q, ib, SHAPE, SW, I, &mi);
+        for (int64_t k = 1; k < nr; k++) {
+            float32x4_t t = row_max(p, q + k * qstep, ib + (int32_t)k * ibstep, SHAPE, SW, I, &ri);
             m = I ? sp_maxi(m, t, &mi, ri) : sp_max(m, t);
         }
         sp_store_part(o, m, n);
         if (I) sp_store_idx(oi, mi, n);
     } else {
         float32x4_t s = vdupq_n_f32(0.0f);
-        for (int64_t k = 0; k < R->n; k++) s = row_sum(p, s, R->r + k * R->step, ws, SHAPE, SW);
-        if (KIND == K_AVG) s = sp_div(s, vdupq_n_f32(R->div));
+        for (int64_t k = 0; k < nr; k++) s = row_sum(p, s, q + k * qstep, SHAPE, SW);
+        if (KIND == K_AVG) s = dv->mul ? vmulq_n_f32(s, dv->r) : sp_div(s, dv->d);
         sp_store_part(o, s, n);
     }
+}
+
+static divs divs_same(int64_t d)
+{
+    divs v;
+    v.d = vdupq_n_f32((float)d);
+    v.r = 1.0f / (float)d;
+    v.mul = (d & (d - 1)) == 0;
+    return v;
+}
+
+/* Taps the patch of one tap row may hold: larger windows fall back to the scalar rule. */
+#define PATCH_MAX 1024
+
+/* The columns each avg divisor counts for the 4 outputs from ow0. */
+static float32x4_t hcount(const sp_problem *p, int64_t ow0)
+{
+    float c[4];
+    int cip = p->count_include_pad;
+    for (int k = 0; k < 4; k++)
+        c[k] = (float)taps_inside((ow0 + k) * p->sw - p->pl, p->kw, p->dw, cip ? -p->pl : 0,
+                                  cip ? p->w + p->pr : p->w);
+    return vld1q_f32(c);
+}
+
+/* n outputs from ow0 through a patch: the columns [ws0, ws0 + rch) of every valid tap row,
+ * those outside the row replaced by the padding value. hc: hcount(p, ow0) (avg only). */
+SP_AI void patch_out(const sp_problem *p, const float *plane, const rows *R, int64_t oh, int64_t ow0, int n,
+                     int64_t rch, const float32x4_t *hc, const int KIND, const int SHAPE, const int SW, float *o,
+                     int64_t *oi)
+{
+    float patch[PATCH_MAX];
+    const int64_t ws0 = ow0 * p->sw - p->pl;
+    if (R->n * rch > PATCH_MAX) {
+        for (int k = 0; k < n; k++) edge(p, plane, oh, ow0 + k, KIND, o + k, oi ? oi + k : NULL);
+        return;
+    }
+    const float pad = KIND == K_MAX || KIND == K_MAXI ? -INFINITY : 0.0f;
+    /* columns [ws0, ws0 + rch) = pad [0, k0), row [k0, k1), pad [k1, rch) */
+    int64_t k0 = ws0 < 0 ? -ws0 : 0, k1 = p->w - ws0 < rch ? p->w - ws0 : rch;
+    if (k0 > rch) k0 = rch;
+    if (k1 < k0) k1 = k0;
+    for (int64_t r = 0; r < R->n; r++) {
+        const float *row = R->r + r * R->step + ws0;
+        float *d = patch + r * rch;
+        for (int64_t k = 0; k < k0; k++) d[k] = pad;
+        for (int64_t k = k0; k < k1; k++) d[k] = row[k];
+        for (int64_t k = k1; k < rch; k++) d[k] = pad;
+    }
+    divs dv = divs_same(1);
+    if (KIND == K_AVG) {
+        /* 0 only when no column is inside and padding is not counted; the patch then sums to
+         * 0, so dividing by 1 gives the reference's 0 */
+        float32x4_t d = p->divisor_override ? vdupq_n_f32((float)p->divisor_override)
+                                            : vmulq_n_f32(*hc, (float)R->vc);
+        dv.d = vbslq_f32(vceqq_f32(d, vdupq_n_f32(0.0f)), vdupq_n_f32(1.0f), d);
+        dv.mul = 0;
+    }
+    vec_out(p, patch, rch, R->n, R->yw + (int32_t)ws0, R->yw_step, &dv, n, KIND, SHAPE, SW, o, oi);
+    if (KIND == K_MAXI)
+        for (int k = 0; k < n; k++)
+            if (o[k] == -INFINITY) edge(p, plane, oh, ow0 + k, KIND, o + k, oi + k);
 }
 
 SP_AI void plane_nchw(const sp_problem *p, const sp_args *a, size_t u, const int KIND, const int SHAPE,
@@ -233,25 +312,53 @@ SP_AI void plane_nchw(const sp_problem *p, const sp_args *a, size_t u, const int
     if (hi > p->ow) hi = p->ow;
     if (lo > hi) lo = hi;
     const int64_t rch = reach(p, SHAPE);
+    /* the divisor columns of the usual patch positions, once per plane */
+    const int64_t last = p->ow >= 4 ? p->ow - 4 : 0;
+    const float32x4_t hc0 = KIND == K_AVG ? hcount(p, 0) : vdupq_n_f32(0.0f);
+    const float32x4_t hcl = KIND == K_AVG ? hcount(p, last) : vdupq_n_f32(0.0f);
+    float32x4_t hcx;
 
     for (int64_t oh = 0; oh < p->oh; oh++) {
         rows R = row_setup(p, plane, oh);
         float *o = out + oh * p->ow;
         int64_t *oi = idx ? idx + oh * p->ow : NULL;
-        int64_t ow = 0, mid_end = R.n ? hi : 0;
-        for (; ow < lo && mid_end; ow++) edge(p, plane, oh, ow, KIND, o + ow, oi ? oi + ow : NULL);
+        if (!R.n) { /* no tap row inside (dilation): the scalar rule's -inf / 0 */
+            for (int64_t ow = 0; ow < p->ow; ow++) edge(p, plane, oh, ow, KIND, o + ow, oi ? oi + ow : NULL);
+            continue;
+        }
+        const divs dv = divs_same(p->divisor_override ? p->divisor_override : R.vc * p->kw);
         const int64_t last_row = (R.r - a->in) + (R.n - 1) * R.step;
-        for (int n; ow < mid_end; ow += n) {
-            n = mid_end - ow < 4 ? (int)(mid_end - ow) : 4;
+        /* Left edge, then whole middle vectors, then the rest as one vector ending at the last
+         * output: its lanes may redo a few outputs already written, with identical results,
+         * so every patch yields up to 4 outputs and no middle vector is partial. */
+        int64_t ow = 0;
+        for (int n; ow < lo; ow += n) {
+            n = p->ow - ow < 4 ? (int)(p->ow - ow) : 4;
+            if (KIND == K_AVG) hcx = ow ? hcount(p, ow) : hc0;
+            patch_out(p, plane, &R, oh, ow, n, rch, &hcx, KIND, SHAPE, SW, o + ow, oi ? oi + ow : NULL);
+        }
+        for (; ow + 4 <= hi; ow += 4) {
             int64_t ws = ow * p->sw - p->pl;
             if (last_row + ws + rch > total) {
-                for (int k = 0; k < n; k++)
-                    edge(p, plane, oh, ow + k, KIND, o + ow + k, oi ? oi + ow + k : NULL);
-                continue;
-            }
-            vec_out(p, &R, ws, n, KIND, SHAPE, SW, o + ow, oi ? oi + ow : NULL);
+                if (KIND == K_AVG) hcx = hcount(p, ow);
+                patch_out(p, plane, &R, oh, ow, 4, rch, &hcx, KIND, SHAPE, SW, o + ow, oi ? oi + ow : NULL);
+            } else
+                vec_out(p, R.r + ws, R.step, R.n, R.yw + (int32_t)ws, R.yw_step, &dv, 4, KIND, SHAPE, SW,
+                        o + ow, oi ? oi + ow : NULL);
         }
-        for (; ow < p->ow; ow++) edge(p, plane, oh, ow, KIND, o + ow, oi ? oi + ow : NULL);
+        for (; ow + 4 < p->ow; ow += 4) { /* a right edge wider than one vector */
+            if (KIND == K_AVG) hcx = hcount(p, ow);
+            patch_out(p, plane, &R, oh, ow, 4, rch, &hcx, KIND, SHAPE, SW, o + ow, oi ? oi + ow : NULL);
+        }
+        if (ow < p->ow) {
+            int64_t st = last, ws = st * p->sw - p->pl;
+            int n = (int)(p->ow - st);
+            if (st >= lo && p->ow <= hi && last_row + ws + rch <= total)
+                vec_out(p, R.r + ws, R.step, R.n, R.yw + (int32_t)ws, R.yw_step, &dv, n, KIND, SHAPE, SW,
+                        o + st, oi ? oi + st : NULL);
+            else
+                patch_out(p, plane, &R, oh, st, n, rch, &hcl, KIND, SHAPE, SW, o + st, oi ? oi + st : NULL);
+        }
     }
 }
 
