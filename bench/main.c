@@ -31,7 +31,7 @@ static void usage(FILE *f)
             "  --layout LIST        nchw,nhwc\n"
             "  --size LIST          input height/width, e.g. 224,56,7\n"
             "  --threads LIST       1, all, or core counts\n"
-            "  --batch LIST         1,8\n"
+            "  --batch LIST         1,8 (batch 8 is in --full only)\n"
             "  --no-peers           skip oneDNN and XNNPACK\n"
             "  --format md|csv|json what goes to stdout (default md tables)\n"
             "  --out DIR            output directory (default bench-out)\n"
