@@ -225,8 +225,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "simdpool-bench: unexpected argument %s\n", gargv[1]);
         return 2;
     }
-    fprintf(stderr, "simdpool-bench: %d cases, %d benchmarks; CPU %s [%s]\n", spb.ncases, selected,
-            simdpool_cpu_model(), simdpool_cpu_features());
+    const char *peers = "none (install libdnnl-dev, libxnnpack-dev + libpthreadpool-dev and reconfigure)";
+#if defined(SPB_HAVE_ONEDNN) && defined(SPB_HAVE_XNNPACK)
+    peers = "oneDNN, XNNPACK";
+#elif defined(SPB_HAVE_ONEDNN)
+    peers = "oneDNN";
+#elif defined(SPB_HAVE_XNNPACK)
+    peers = "XNNPACK";
+#endif
+    fprintf(stderr, "simdpool-bench: %d cases, %d benchmarks; CPU %s [%s]; peers: %s\n", spb.ncases, selected,
+            simdpool_cpu_model(), simdpool_cpu_features(), o.peers ? peers : "off");
     spb_progress_begin(selected);
     int display = strcmp(format, "json") && !user_format ? GB_DISPLAY_QUIET : GB_DISPLAY_DEFAULT;
     gb_run(list_only ? GB_DISPLAY_DEFAULT : display, spb_on_result, NULL);
