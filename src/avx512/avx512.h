@@ -7,9 +7,11 @@
 void sp_avx512_nchw_generic(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 void sp_avx512_nchw_2x2s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 void sp_avx512_nchw_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+void sp_avx512_nchw_3x3s1(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx512_accepts_nchw_generic(const sp_problem *p);
 int sp_avx512_accepts_nchw_2x2s2(const sp_problem *p);
 int sp_avx512_accepts_nchw_3x3s2(const sp_problem *p);
+int sp_avx512_accepts_nchw_3x3s1(const sp_problem *p);
 
 /* NHWC windowed max/avg/sum: units are output rows n*OH + oh. */
 void sp_avx512_nhwc_generic(const sp_problem *p, const sp_args *a, size_t begin, size_t end);

@@ -100,14 +100,6 @@ static void max_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t
     }
 }
 
-/* Does candidate (v, i) come before (w, j) in the reference's order of preference? */
-static int beats(float v, int64_t i, float w, int64_t j)
-{
-    if (isnan(v)) return !isnan(w) || i > j;
-    if (isnan(w)) return 0;
-    return v > w || (v == w && i < j);
-}
-
 static void argmax_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
     const int64_t hw = p->h * p->w;
@@ -130,17 +122,25 @@ static void argmax_nchw(const sp_problem *p, const sp_args *a, size_t begin, siz
                 at[k] = _mm512_add_epi32(at[k], step);
             }
         }
-        float mv[32];
-        int32_t iv[32];
-        _mm512_storeu_ps(mv, m[0]);
-        _mm512_storeu_ps(mv + 16, m[1]);
-        _mm512_storeu_si512(iv, mi[0]);
-        _mm512_storeu_si512(iv + 16, mi[1]);
-        float best = -INFINITY;
-        int64_t bi = INT32_MAX;
-        for (int k = 0; k < 32; k++)
-            if (iv[k] != INT32_MAX && beats(mv[k], iv[k], best, bi)) best = mv[k], bi = iv[k];
-        a->out[u] = best;
+        /* Merge the 32 candidates in the reference's order: the NaN with the largest
+         * position if any, else the smallest position holding the maximum (comparing equal
+         * covers -0/+0); the value is reloaded from there so its bits are the input's. */
+        const __mmask16 v0 = _mm512_cmpneq_epi32_mask(mi[0], none), v1 = _mm512_cmpneq_epi32_mask(mi[1], none);
+        const __mmask16 n0 = _mm512_cmp_ps_mask(m[0], m[0], _CMP_UNORD_Q) & v0;
+        const __mmask16 n1 = _mm512_cmp_ps_mask(m[1], m[1], _CMP_UNORD_Q) & v1;
+        int64_t bi;
+        if (n0 | n1) {
+            int32_t b0 = _mm512_mask_reduce_max_epi32(n0, mi[0]), b1 = _mm512_mask_reduce_max_epi32(n1, mi[1]);
+            bi = !n1 ? b0 : !n0 ? b1 : b0 > b1 ? b0 : b1;
+        } else {
+            const __m512 mm = _mm512_max_ps(_mm512_mask_mov_ps(ninf, v0, m[0]), _mm512_mask_mov_ps(ninf, v1, m[1]));
+            const __m512 best = _mm512_set1_ps(_mm512_reduce_max_ps(mm));
+            const __mmask16 e0 = _mm512_cmp_ps_mask(m[0], best, _CMP_EQ_OQ) & v0;
+            const __mmask16 e1 = _mm512_cmp_ps_mask(m[1], best, _CMP_EQ_OQ) & v1;
+            int32_t b0 = _mm512_mask_reduce_min_epi32(e0, mi[0]), b1 = _mm512_mask_reduce_min_epi32(e1, mi[1]);
+            bi = b0 < b1 ? b0 : b1; /* an empty mask reduces to INT32_MAX */
+        }
+        a->out[u] = x[bi];
         a->idx[u] = bi;
     }
 }

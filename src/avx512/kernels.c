@@ -14,6 +14,7 @@
 const sp_kernel sp_avx512_kernels[] = {
     NCHW_OPS("nchw_2x2s2", sp_avx512_accepts_nchw_2x2s2, sp_avx512_nchw_2x2s2),
     NCHW_OPS("nchw_3x3s2", sp_avx512_accepts_nchw_3x3s2, sp_avx512_nchw_3x3s2),
+    NCHW_OPS("nchw_3x3s1", sp_avx512_accepts_nchw_3x3s1, sp_avx512_nchw_3x3s1),
     NCHW_OPS("nchw_generic", sp_avx512_accepts_nchw_generic, sp_avx512_nchw_generic),
     {SIMDPOOL_MAX, SIMDPOOL_NHWC, I, "nhwc_generic", sp_avx512_accepts_nhwc_generic, sp_avx512_nhwc_generic},
     {SIMDPOOL_AVG, SIMDPOOL_NHWC, 0, "nhwc_generic", sp_avx512_accepts_nhwc_generic, sp_avx512_nhwc_generic},

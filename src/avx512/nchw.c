@@ -10,6 +10,7 @@
  * the template with constant kernel, stride and dilation so the taps unroll. Max walks the
  * taps in row-major order with the reference's step (sp_maxnan), so values, NaN and tie
  * behaviour, and indices match scalar exactly. */
+#include "nchw.h"
 #include "simd.h"
 
 enum { OP_MAX, OP_SUM, OP_AVG };
@@ -30,15 +31,32 @@ SP_INLINE __m512i even2_idx(void)
 
 /* Lanes i < n of r[x + SW*i] whose inputs are all inside the row (elements [lo, hi) of the
  * stride-2 pair are the ones the lanes need). */
-SP_INLINE __m512 tap_load(const float *r, int64_t x, int64_t SW, __mmask16 kv, int64_t lo, int64_t hi,
-                          __m512i sidx)
+SP_INLINE __m512 tap_load(const float *r, int64_t x, int64_t SW, __mmask16 kv, int64_t n, __m512i sidx)
 {
     if (SW == 1) return _mm512_maskz_loadu_ps(kv, r + x);
     if (SW == 2) {
-        uint32_t e = sp_range32(2 * lo, 2 * hi - 1);
+        uint32_t e = sp_range32(0, 2 * n - 1);
         __m512 a = _mm512_maskz_loadu_ps((__mmask16)e, r + x);
         __m512 b = _mm512_maskz_loadu_ps((__mmask16)(e >> 16), r + x + 16);
         return _mm512_permutex2var_ps(a, even_idx(), b);
+    }
+    return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), kv, sidx, r + x, 4);
+}
+
+/* Edge taps: lanes kv of r[x + SW*i] (the others 0); only elements inside the row [0, w) are
+ * touched, so x < 0 reads nothing before the row. */
+SP_INLINE __m512 edge_load(const float *r, int64_t x, int64_t w, int64_t SW, __mmask16 kv, __m512i sidx)
+{
+    if (SW == 1) return _mm512_maskz_loadu_ps(kv, r + x);
+    if (SW == 2) {
+        const __m512i e0 = _mm512_add_epi32(sp_iota(), _mm512_set1_epi32((int)x));
+        const __m512i e1 = _mm512_add_epi32(e0, _mm512_set1_epi32(16));
+        const __m512i zero = _mm512_setzero_si512(), wv = _mm512_set1_epi32((int)w);
+        const __mmask16 k0 = _mm512_cmpge_epi32_mask(e0, zero) & _mm512_cmplt_epi32_mask(e0, wv);
+        const __mmask16 k1 = _mm512_cmpge_epi32_mask(e1, zero) & _mm512_cmplt_epi32_mask(e1, wv);
+        __m512 v = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(k0, r + x), even_idx(),
+                                          _mm512_maskz_loadu_ps(k1, r + x + 16));
+        return _mm512_maskz_mov_ps(kv, v);
     }
     return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), kv, sidx, r + x, 4);
 }
@@ -71,8 +89,40 @@ SP_INLINE void interior(const sp_problem *p, const float *plane, float *out, int
                 if (n == 16) sv[2] = _mm512_mask_broadcastss_ps(sv[2], 0x8000, _mm_load_ss(r + x0 + 32));
             }
         }
+        if (shared) {
+            /* Fold the row first, then fold it into the window: row-major order is kept (every
+             * earlier row precedes this one), and the chains are shorter than one tap at a time. */
+            __m512 hm = sv[0];
+            __m512i hi = _mm512_setzero_si512();
+            for (int64_t kx = 1; kx < KW; kx++) {
+                if (op != OP_MAX) {
+                    hm = _mm512_add_ps(hm, sv[kx]);
+                } else if (idx) {
+                    __mmask16 t = sp_takes(hm, sv[kx]);
+                    hm = _mm512_mask_mov_ps(hm, t, sv[kx]);
+                    hi = _mm512_mask_mov_epi32(hi, t, _mm512_set1_epi32((int)kx));
+                } else {
+                    hm = sp_maxnan(hm, sv[kx]);
+                }
+            }
+            const __m512i at = _mm512_add_epi32(hi, _mm512_set1_epi32((int)(y * w)));
+            if (first) {
+                first = 0;
+                m = hm;
+                mi = at;
+            } else if (op != OP_MAX) {
+                m = _mm512_add_ps(m, hm);
+            } else if (idx) {
+                __mmask16 t = sp_takes(m, hm);
+                m = _mm512_mask_mov_ps(m, t, hm);
+                mi = _mm512_mask_mov_epi32(mi, t, at);
+            } else {
+                m = sp_maxnan(m, hm);
+            }
+            continue;
+        }
         for (int64_t kx = 0; kx < KW; kx++) {
-            __m512 v = shared ? sv[kx] : tap_load(r, x0 + kx * DW, SW, kn, 0, n, sidx);
+            __m512 v = tap_load(r, x0 + kx * DW, SW, kn, n, sidx);
             if (first) {
                 first = 0;
                 m = v;
@@ -103,18 +153,18 @@ SP_INLINE void edge(const sp_problem *p, const float *plane, float *out, int64_t
     __m512 m = _mm512_set1_ps(op == OP_MAX ? -INFINITY : 0.0f);
     __m512i mi = _mm512_set1_epi32(-1);
     __mmask16 have = 0;
+    const __mmask16 kn = sp_lanes(n);
+    const __m512i zero = _mm512_setzero_si512(), wv = _mm512_set1_epi32((int)w);
     for (int64_t ky = ky0; ky < ky1; ky++) {
         const int64_t y = hs + ky * DH;
         const float *r = plane + y * w;
         for (int64_t kx = 0; kx < KW; kx++) {
             const int64_t xb = x0 + kx * DW; /* lane i reads r[xb + SW*i] */
-            int64_t lo = xb < 0 ? (-xb + SW - 1) / SW : 0;
-            int64_t hi = w > xb ? (w - xb + SW - 1) / SW : 0;
-            if (hi > n) hi = n;
-            if (lo >= hi) continue;
-            const __mmask16 kv = (__mmask16)(sp_lanes(hi) & ~sp_lanes(lo));
+            const __m512i xs = _mm512_add_epi32(sidx, _mm512_set1_epi32((int)xb));
+            const __mmask16 kv = _mm512_mask_cmpge_epi32_mask(kn, xs, zero) & _mm512_cmplt_epi32_mask(xs, wv);
+            if (!kv) continue;
             /* Masked-off lanes never touch memory, so xb < 0 reads nothing before the row. */
-            __m512 v = tap_load(r, xb, SW, kv, lo, hi, sidx);
+            __m512 v = edge_load(r, xb, w, SW, kv, sidx);
             if (op != OP_MAX) {
                 m = _mm512_add_ps(m, v);
             } else {
@@ -127,17 +177,25 @@ SP_INLINE void edge(const sp_problem *p, const float *plane, float *out, int64_t
             }
         }
     }
-    const __mmask16 kn = sp_lanes(n);
     if (op == OP_AVG) {
-        float d[16];
-        for (int64_t i = 0; i < 16; i++) {
-            int64_t dv = p->divisor_override ? p->divisor_override
-                         : i < n             ? rows_div * sp_div_cols(p, x0 + i * SW)
-                                             : 1;
-            d[i] = (float)dv;
+        __m512 dv;
+        if (p->divisor_override) {
+            dv = _mm512_set1_ps((float)p->divisor_override);
+        } else {
+            /* Column taps of each lane's window inside [lo, hi), times the row factor. */
+            const int64_t lo = p->count_include_pad ? -p->pl : 0, hi = p->count_include_pad ? w + p->pr : w;
+            const __m512i lov = _mm512_set1_epi32((int)lo), hiv = _mm512_set1_epi32((int)hi);
+            const __m512i one = _mm512_set1_epi32(1);
+            __m512i cols = _mm512_setzero_si512();
+            for (int64_t kx = 0; kx < KW; kx++) {
+                const __m512i xs = _mm512_add_epi32(sidx, _mm512_set1_epi32((int)(x0 + kx * DW)));
+                const __mmask16 in = _mm512_cmpge_epi32_mask(xs, lov) & _mm512_cmplt_epi32_mask(xs, hiv);
+                cols = _mm512_mask_add_epi32(cols, in, cols, one);
+            }
+            dv = _mm512_cvtepi32_ps(_mm512_mullo_epi32(cols, _mm512_set1_epi32((int)rows_div)));
         }
-        __m512 dv = _mm512_loadu_ps(d);
-        __mmask16 nz = _mm512_cmp_ps_mask(dv, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+        /* A window with no tap inside and count_include_pad off has divisor 0 and gives 0. */
+        const __mmask16 nz = _mm512_cmp_ps_mask(dv, _mm512_setzero_ps(), _CMP_NEQ_UQ);
         m = _mm512_maskz_div_ps(nz, m, dv);
     }
     _mm512_mask_storeu_ps(out, kn, m);
@@ -218,14 +276,14 @@ void sp_avx512_nchw_generic(const sp_problem *p, const sp_args *a, size_t begin,
     planes(p, a, begin, end, p->kh, p->kw, p->sw, p->dh, p->dw);
 }
 
-void sp_avx512_nchw_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+void sp_avx512_nchw_3x3s2_exact(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
     planes(p, a, begin, end, 3, 3, 2, 1, 1);
 }
 
-void sp_avx512_nchw_2x2s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+void sp_avx512_nchw_3x3s1(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
-    planes(p, a, begin, end, 2, 2, 2, 1, 1);
+    planes(p, a, begin, end, 3, 3, 1, 1, 1);
 }
 
 /* Lane positions and flat indices are int32: the padded plane must fit with room to spare. */
@@ -242,5 +300,15 @@ static int square(const sp_problem *p, int64_t k, int64_t s)
            sp_avx512_accepts_nchw_generic(p);
 }
 
-int sp_avx512_accepts_nchw_2x2s2(const sp_problem *p) { return square(p, 2, 2); }
+int sp_avx512_accepts_nchw_3x3s1(const sp_problem *p) { return square(p, 3, 1); }
 int sp_avx512_accepts_nchw_3x3s2(const sp_problem *p) { return square(p, 3, 2); }
+
+void sp_avx512_row_max_2x2s2(const sp_problem *p, const float *plane, float *out, int64_t oh)
+{
+    row_kernel(p, plane, out, NULL, oh, OP_MAX, 2, 2, 2, 1, 1);
+}
+
+void sp_avx512_row_max_3x3s2(const sp_problem *p, const float *plane, float *out, int64_t oh)
+{
+    row_kernel(p, plane, out, NULL, oh, OP_MAX, 3, 3, 2, 1, 1);
+}
