@@ -1,11 +1,13 @@
 /* Adaptive avg / max (PyTorch's window rule), both layouts.
  *
  * NHWC vectorises over channels (32, then 8, then a masked tail), one window per output
- * pixel. NCHW makes eight consecutive output elements the lanes of a gather walk (see
- * simd_more.h), so the small maps adaptive pooling usually sees (7x7 -> 1x1, 14x14 -> 7x7)
- * still fill all eight lanes across rows and planes. Both visit each window's taps in
- * row-major order with the reference's steps, so avg sums, max values and argmax indices
- * equal scalar's bit for bit. */
+ * pixel. NCHW has three paths: output 1 x 1 is global pooling and runs that kernel; windows
+ * k x k with stride k (in a multiple of out, k = 1 or 2 along rows, as 14x14 -> 7x7) take
+ * eight outputs' taps with strided loads; any other shape makes eight consecutive output
+ * elements the lanes of a gather walk (see simd_more.h). The NHWC, rows and gather paths
+ * visit each window's taps in row-major order with the reference's steps, so avg sums, max
+ * values and argmax indices equal scalar's bit for bit; the 1 x 1 path's max is exact too,
+ * its avg may round differently (the global kernel sums in a tree). */
 #include "simd_more.h"
 
 /* Output pixel: NV channel vectors at channel offset c0. */
@@ -54,11 +56,11 @@ void sp_avx2_nhwc_adaptive(const sp_problem *p, const sp_args *a, size_t begin, 
         nhwc_rows(p, a, begin, end, SP_ACC_MAX);
 }
 
-SP_INLINE void nchw_run(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int mode)
+/* NCHW output elements [e0, e1) through the gather lanes. */
+SP_INLINE void gather_span(const sp_problem *p, const sp_args *a, int64_t e0, int64_t e1, int mode)
 {
-    const int64_t ohw = p->oh * p->ow, e1 = (int64_t)end * ohw;
     const __m256i one = _mm256_set1_epi32(1);
-    for (int64_t e = (int64_t)begin * ohw; e < e1; e += 8) {
+    for (int64_t e = e0; e < e1; e += 8) {
         const int nl = e1 - e < 8 ? (int)(e1 - e) : 8;
         sp_lanes l;
         sp_lanes_init(p, a->in, e, nl, &l);
@@ -85,16 +87,73 @@ SP_INLINE void nchw_run(const sp_problem *p, const sp_args *a, size_t begin, siz
     }
 }
 
-void sp_avx2_nchw_adaptive(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+static int mode_of(const sp_problem *p, const sp_args *a)
 {
-    if (p->op == SIMDPOOL_ADAPTIVE_AVG)
-        nchw_run(p, a, begin, end, SP_ACC_SUM);
-    else if (a->idx)
-        nchw_run(p, a, begin, end, SP_ACC_MAXI);
-    else
-        nchw_run(p, a, begin, end, SP_ACC_MAX);
+    return p->op == SIMDPOOL_ADAPTIVE_AVG ? SP_ACC_SUM : a->idx ? SP_ACC_MAXI : SP_ACC_MAX;
+}
+
+void sp_avx2_nchw_adaptive_gather(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    const int64_t ohw = p->oh * p->ow, e0 = (int64_t)begin * ohw, e1 = (int64_t)end * ohw;
+    switch (mode_of(p, a)) {
+    case SP_ACC_SUM: gather_span(p, a, e0, e1, SP_ACC_SUM); break;
+    case SP_ACC_MAX: gather_span(p, a, e0, e1, SP_ACC_MAX); break;
+    default: gather_span(p, a, e0, e1, SP_ACC_MAXI); break;
+    }
+}
+
+/* Windows k x k with stride k, k = 1 or 2 along rows: no edges, every output is interior. */
+SP_INLINE void nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int mode)
+{
+    sp_rowgeo g;
+    sp_rowgeo_init(p, &g);
+    for (size_t u = begin; u < end; u++) {
+        const float *plane = a->in + (int64_t)u * p->h * p->w;
+        for (int64_t oh = 0; oh < p->oh; oh++) {
+            const int64_t e = ((int64_t)u * p->oh + oh) * p->ow;
+            sp_win w;
+            sp_win_rows(p, oh, &w);
+            const __m256 div = _mm256_set1_ps((float)((w.y1 - w.y0) * g.kw));
+            for (int64_t ow = 0; ow < p->ow; ow += 8) {
+                const int64_t n = p->ow - ow < 8 ? p->ow - ow : 8;
+                __m256 a0, a1;
+                sp_row_acc(plane, p->w, &w, &g, ow, n, mode, &a0, &a1, NULL);
+                sp_store(a->out + e + ow, mode == SP_ACC_SUM ? _mm256_div_ps(a0, div) : a0, n);
+                if (mode == SP_ACC_MAXI) sp_store_idx(a->idx + e + ow, _mm256_castps_si256(a1), n);
+            }
+        }
+    }
+}
+
+void sp_avx2_nchw_adaptive_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    switch (mode_of(p, a)) {
+    case SP_ACC_SUM: nchw_rows(p, a, begin, end, SP_ACC_SUM); break;
+    case SP_ACC_MAX: nchw_rows(p, a, begin, end, SP_ACC_MAX); break;
+    default: nchw_rows(p, a, begin, end, SP_ACC_MAXI); break;
+    }
+}
+
+/* Output 1 x 1: the window is the whole plane, which is global pooling (same units, same
+ * [N, C] output, and for max the same first-max / last-NaN rule with index y*W + x). */
+void sp_avx2_nchw_adaptive_1x1(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    sp_problem q = *p;
+    q.op = p->op == SIMDPOOL_ADAPTIVE_AVG ? SIMDPOOL_GLOBAL_AVG : SIMDPOOL_GLOBAL_MAX;
+    q.kh = p->h;
+    q.kw = p->w;
+    sp_avx2_global_nchw(&q, a, begin, end);
 }
 
 /* Tap positions y*W + x are int32 lanes (and, in NCHW, gather offsets over eight planes). */
 int sp_avx2_accepts_nhwc_adaptive(const sp_problem *p) { return p->h < (INT64_C(1) << 30) / p->w; }
-int sp_avx2_accepts_nchw_adaptive(const sp_problem *p) { return sp_lanes_fit(p); }
+int sp_avx2_accepts_nchw_adaptive_gather(const sp_problem *p) { return sp_lanes_fit(p); }
+int sp_avx2_accepts_nchw_adaptive_rows(const sp_problem *p)
+{
+    sp_rowgeo g;
+    return sp_lanes_fit(p) && sp_rowgeo_init(p, &g);
+}
+int sp_avx2_accepts_nchw_adaptive_1x1(const sp_problem *p)
+{
+    return p->oh == 1 && p->ow == 1 && sp_avx2_accepts_global(p);
+}

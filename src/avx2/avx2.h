@@ -16,6 +16,8 @@ int sp_avx2_accepts_nchw_3x3s1(const sp_problem *p);
 /* NHWC windowed max/avg/sum: units are output rows n*OH + oh. */
 void sp_avx2_nhwc_generic(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx2_accepts_nhwc_generic(const sp_problem *p);
+void sp_avx2_nhwc_3x3s1(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx2_accepts_nhwc_3x3s1(const sp_problem *p); /* avg and sum only */
 
 /* Global max/avg/sum: units are (n, c) pairs. */
 void sp_avx2_global_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end);

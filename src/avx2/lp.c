@@ -2,8 +2,9 @@
  * the average over the taps inside the input. Other p need powf per tap and stay with
  * scalar (the accept rule says so).
  *
- * NHWC vectorises over channels; NCHW gathers eight output elements at a time (see
- * simd_more.h). Taps are summed in row-major order and finished with the reference's
+ * NHWC vectorises over channels. NCHW rows with stride 1 or 2 take eight outputs' taps with
+ * strided loads; other shapes and the padded edges gather eight output elements at a time
+ * (see simd_more.h). Taps are summed in row-major order and finished with the reference's
  * divide, multiply and square root, so the results equal scalar's. */
 #include "simd_more.h"
 
@@ -50,12 +51,11 @@ void sp_avx2_nhwc_lp(const sp_problem *p, const sp_args *a, size_t begin, size_t
         nhwc_rows(p, a, begin, end, 0);
 }
 
-SP_INLINE void nchw_run(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int sq)
+/* NCHW output elements [e0, e1) through the gather lanes. */
+SP_INLINE void gather_span(const sp_problem *p, const sp_args *a, int64_t e0, int64_t e1, int sq, __m256 kk)
 {
-    const int64_t ohw = p->oh * p->ow, e1 = (int64_t)end * ohw;
     const __m256i dx = _mm256_set1_epi32((int)p->dw);
-    const __m256 kk = _mm256_set1_ps((float)(p->kh * p->kw));
-    for (int64_t e = (int64_t)begin * ohw; e < e1; e += 8) {
+    for (int64_t e = e0; e < e1; e += 8) {
         const int nl = e1 - e < 8 ? (int)(e1 - e) : 8;
         sp_lanes l;
         sp_lanes_init(p, a->in, e, nl, &l);
@@ -69,13 +69,57 @@ SP_INLINE void nchw_run(const sp_problem *p, const sp_args *a, size_t begin, siz
     }
 }
 
-void sp_avx2_nchw_lp(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+SP_INLINE void nchw_gather(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int sq)
 {
-    if (p->p == 2.0f)
-        nchw_run(p, a, begin, end, 1);
-    else
-        nchw_run(p, a, begin, end, 0);
+    const int64_t ohw = p->oh * p->ow;
+    gather_span(p, a, (int64_t)begin * ohw, (int64_t)end * ohw, sq, _mm256_set1_ps((float)(p->kh * p->kw)));
 }
 
-int sp_avx2_accepts_nhwc_lp(const sp_problem *p) { return p->p == 1.0f || p->p == 2.0f; }
-int sp_avx2_accepts_nchw_lp(const sp_problem *p) { return (p->p == 1.0f || p->p == 2.0f) && sp_lanes_fit(p); }
+void sp_avx2_nchw_lp_gather(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    if (p->p == 2.0f)
+        nchw_gather(p, a, begin, end, 1);
+    else
+        nchw_gather(p, a, begin, end, 0);
+}
+
+SP_INLINE void nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int sq)
+{
+    sp_rowgeo g;
+    sp_rowgeo_init(p, &g);
+    const __m256 kk = _mm256_set1_ps((float)(p->kh * p->kw));
+    for (size_t u = begin; u < end; u++) {
+        const float *plane = a->in + (int64_t)u * p->h * p->w;
+        for (int64_t oh = 0; oh < p->oh; oh++) {
+            const int64_t e = ((int64_t)u * p->oh + oh) * p->ow;
+            sp_win w;
+            sp_win_rows(p, oh, &w);
+            gather_span(p, a, e, e + g.owL, sq, kk);
+            const __m256 count = _mm256_set1_ps((float)(((w.y1 - w.y0 + w.dy - 1) / w.dy) * g.kw));
+            for (int64_t ow = g.owL; ow < g.owR; ow += 8) {
+                const int64_t n = g.owR - ow < 8 ? g.owR - ow : 8;
+                __m256 s, unused;
+                sp_row_acc(plane, p->w, &w, &g, ow, n, sq ? SP_ACC_SQ : SP_ACC_SUM, &s, &unused, NULL);
+                sp_store(a->out + e + ow, finish(s, count, kk, sq), n);
+            }
+            gather_span(p, a, e + g.owR, e + p->ow, sq, kk);
+        }
+    }
+}
+
+void sp_avx2_nchw_lp_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    if (p->p == 2.0f)
+        nchw_rows(p, a, begin, end, 1);
+    else
+        nchw_rows(p, a, begin, end, 0);
+}
+
+static int p12(const sp_problem *p) { return p->p == 1.0f || p->p == 2.0f; }
+int sp_avx2_accepts_nhwc_lp(const sp_problem *p) { return p12(p); }
+int sp_avx2_accepts_nchw_lp_gather(const sp_problem *p) { return p12(p) && sp_lanes_fit(p); }
+int sp_avx2_accepts_nchw_lp_rows(const sp_problem *p)
+{
+    sp_rowgeo g;
+    return p12(p) && sp_lanes_fit(p) && sp_rowgeo_init(p, &g);
+}

@@ -50,6 +50,34 @@ SP_INLINE void store8_idx(int64_t *dst, __m256i v, int64_t n, const bounds *b)
     sp_store_idx(dst, v, dst + 8 <= b->idx_end ? 8 : n);
 }
 
+/* The branch-free body of a row with both input rows present: full vectors whose 16 columns
+ * lie in the row. Values-only max (op OP_MAX) or sums scaled by mul (OP_AVG) / not (OP_SUM). */
+SP_INLINE int64_t body2(const float *r0, const float *r1, float *out, int64_t OW, int64_t w, int op, __m256 mul,
+                        __m256 *nan)
+{
+    int64_t ow0 = 0;
+    __m256 nn = *nan;
+    for (int64_t x = 0; ow0 + 8 <= OW && x + 16 <= w; ow0 += 8, x += 16) {
+        _mm_prefetch((const char *)(r0 + PF * w + x), _MM_HINT_T0);
+        _mm_prefetch((const char *)(r1 + PF * w + x), _MM_HINT_T0);
+        __m256 a0 = _mm256_loadu_ps(r0 + x), a1 = _mm256_loadu_ps(r0 + x + 8);
+        __m256 b0 = _mm256_loadu_ps(r1 + x), b1 = _mm256_loadu_ps(r1 + x + 8);
+        __m256 r;
+        if (op == OP_MAX) {
+            __m256 ha = _mm256_max_ps(_mm256_shuffle_ps(a0, a1, 0xDD), _mm256_shuffle_ps(a0, a1, 0x88));
+            __m256 hb = _mm256_max_ps(_mm256_shuffle_ps(b0, b1, 0xDD), _mm256_shuffle_ps(b0, b1, 0x88));
+            nn = _mm256_or_ps(nn, _mm256_or_ps(_mm256_cmp_ps(a0, a1, _CMP_UNORD_Q), _mm256_cmp_ps(b0, b1, _CMP_UNORD_Q)));
+            r = _mm256_max_ps(hb, ha);
+        } else {
+            r = _mm256_hadd_ps(_mm256_add_ps(a0, b0), _mm256_add_ps(a1, b1));
+            if (op == OP_AVG) r = _mm256_mul_ps(r, mul);
+        }
+        _mm256_storeu_ps(out + ow0, unperm2(r));
+    }
+    *nan = nn;
+    return ow0;
+}
+
 /* One output row; returns nonzero if the values-only max saw a NaN. */
 SP_INLINE int row2(const sp_problem *p, const float *plane, float *out, int64_t *idx, int64_t oh, int op,
                    const bounds *b)
@@ -71,7 +99,10 @@ SP_INLINE int row2(const sp_problem *p, const float *plane, float *out, int64_t 
     }
     /* Permuted lane order of the shuffles, for indices: lane k holds output perm[k]. */
     const __m256i pcol = _mm256_setr_epi32(0, 2, 8, 10, 4, 6, 12, 14);
-    for (int64_t ow0 = 0; ow0 < OW; ow0 += 8) {
+    int64_t ow0 = 0;
+    if (two && !idx && (op != OP_AVG || (!use_div && !p->divisor_override)))
+        ow0 = body2(r0, r1, out, OW, w, op, scale, &nan);
+    for (; ow0 < OW; ow0 += 8) {
         const int64_t n = OW - ow0 < 8 ? OW - ow0 : 8, x = 2 * ow0;
         __m256 a0, a1, b0, b1;
         _mm_prefetch((const char *)(r0 + PF * w + x), _MM_HINT_T0);

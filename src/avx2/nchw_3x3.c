@@ -185,7 +185,7 @@ SP_INLINE void planes3(const sp_problem *p, const sp_args *a, size_t begin, size
 
 /* Stride-1 avg/sum of one column strip [ow0, ow0+n) over the whole plane. */
 SP_INLINE void strip(const sp_problem *p, const float *plane, float *out, int64_t ow0, int64_t n, int op,
-                     int interior, float *out_end)
+                     int interior, float *out_end, const uint8_t *rowf)
 {
     const int64_t w = p->w, OW = p->ow, x = ow0 - p->pl;
     __m256i mk[3];
@@ -230,7 +230,7 @@ SP_INLINE void strip(const sp_problem *p, const float *plane, float *out, int64_
         __m256 h2 = ROWSUM(y + 2);
         __m256 s = _mm256_add_ps(_mm256_add_ps(h0, h1), h2);
         if (op == OP_AVG) {
-            int64_t rf = p->divisor_override ? 1 : sp_div_rows(p, y);
+            int64_t rf = p->divisor_override ? 1 : rowf ? rowf[oh] : sp_div_rows(p, y);
             s = _mm256_mul_ps(s, inv[rf]);
         }
         float *dst = out + oh * OW + ow0;
@@ -253,6 +253,13 @@ SP_INLINE void sums_s1(const sp_problem *p, const sp_args *a, size_t begin, size
     const int64_t owR = span >= 0 ? (span + 1 < OW ? span + 1 : OW) : 0;
     float *out_end = a->out + (int64_t)end * ohw;
     const int64_t last = (OW - 1) / 8 * 8;
+    /* Row factors of the divisor (0..3) are the same for every plane and strip. */
+    uint8_t rowf_buf[1024];
+    const uint8_t *rowf = NULL;
+    if (op == OP_AVG && p->oh <= 1024) {
+        for (int64_t oh = 0; oh < p->oh; oh++) rowf_buf[oh] = (uint8_t)sp_div_rows(p, oh - p->pt);
+        rowf = rowf_buf;
+    }
     for (size_t u = begin; u < end; u++) {
         const float *plane = a->in + (int64_t)u * hw;
         float *out = a->out + (int64_t)u * ohw;
@@ -262,9 +269,9 @@ SP_INLINE void sums_s1(const sp_problem *p, const sp_args *a, size_t begin, size
              * row only inside the tensor, except near its end, where the masked form is used. */
             int interior = ow0 >= owL && ow0 + n <= owR && plane + (p->h - 1) * p->w + ow0 - p->pl + 10 <= a->in + p->n * p->c * hw;
             if (interior)
-                strip(p, plane, out, ow0, n, op, 1, out_end);
+                strip(p, plane, out, ow0, n, op, 1, out_end, rowf);
             else
-                strip(p, plane, out, ow0, n, op, 0, out_end);
+                strip(p, plane, out, ow0, n, op, 0, out_end, rowf);
         }
     }
 }

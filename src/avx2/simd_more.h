@@ -187,6 +187,120 @@ SP_INLINE void sp_nhwc_acc(const float *img, int64_t W, int64_t C, const sp_win 
     }
 }
 
+/* Stochastic training's pick, replayed per lane: the first tap whose running sum exceeds the
+ * target u * sum, else the last positive tap; 0 when the sum is not positive. */
+typedef struct sp_pick {
+    __m256 run, target, chosen, last, done;
+} sp_pick;
+
+SP_INLINE void sp_pick_init(sp_pick *k, __m256 target)
+{
+    k->run = k->chosen = k->last = k->done = _mm256_setzero_ps();
+    k->target = target;
+}
+
+/* One tap t in the lanes act (inactive lanes carry t = +0, which leaves run unchanged). */
+SP_INLINE void sp_pick_step(sp_pick *k, __m256 t, __m256 act)
+{
+    k->run = _mm256_add_ps(k->run, t);
+    const __m256 open = _mm256_andnot_ps(k->done, act);
+    const __m256 hit = _mm256_and_ps(_mm256_cmp_ps(k->run, k->target, _CMP_GT_OQ), open);
+    k->chosen = _mm256_blendv_ps(k->chosen, t, hit);
+    k->done = _mm256_or_ps(k->done, hit);
+    k->last = _mm256_blendv_ps(k->last, t,
+                               _mm256_and_ps(_mm256_cmp_ps(t, _mm256_setzero_ps(), _CMP_GT_OQ),
+                                             _mm256_andnot_ps(k->done, open)));
+}
+
+SP_INLINE __m256 sp_pick_result(const sp_pick *k, __m256 s)
+{
+    const __m256 r = _mm256_blendv_ps(k->last, k->chosen, k->done);
+    return _mm256_and_ps(r, _mm256_cmp_ps(s, _mm256_setzero_ps(), _CMP_GT_OQ));
+}
+
+/* NCHW output rows with one window shape and stride 1 or 2 along the row: the "interior"
+ * outputs, whose taps all lie inside the row, take tap (y, j) of eight consecutive outputs
+ * with one strided load, so a block of eight needs no gather. Outputs outside the interior
+ * (padding, ceil-mode overhang) go through the gather lanes above. */
+typedef struct sp_rowgeo {
+    int64_t kw, sw, dw, pl; /* the window along a row: ws = ow*sw - pl, taps ws + j*dw, j < kw */
+    int64_t owL, owR;       /* interior outputs [owL, owR) */
+} sp_rowgeo;
+
+/* Whether the op's windows have one shape along rows with stride 1 or 2 (adaptive: when W is
+ * a multiple of OW and H of OH, the windows are k x k with stride k); fills g. */
+SP_INLINE int sp_rowgeo_init(const sp_problem *p, sp_rowgeo *g)
+{
+    if (sp_is_adaptive(p->op)) {
+        if (p->w % p->ow || p->h % p->oh) return 0;
+        g->kw = g->sw = p->w / p->ow;
+        g->dw = 1;
+        g->pl = 0;
+    } else {
+        g->kw = p->kw;
+        g->sw = p->sw;
+        g->dw = p->dw;
+        g->pl = p->pl;
+    }
+    if (g->sw != 1 && g->sw != 2) return 0;
+    g->owL = (g->pl + g->sw - 1) / g->sw;
+    const int64_t span = p->w - 1 + g->pl - (g->kw - 1) * g->dw;
+    g->owR = span >= 0 ? span / g->sw + 1 : 0;
+    if (g->owR > p->ow) g->owR = p->ow;
+    if (g->owR < g->owL) g->owR = g->owL;
+    return 1;
+}
+
+/* Lanes i < n get x[i*s] (s = 1 or 2); only x[0 .. (n-1)*s] is read. */
+SP_INLINE __m256 sp_sload(const float *x, int64_t n, int64_t s)
+{
+    if (s == 1) return sp_load(x, n);
+    const int64_t m = 2 * n - 1; /* elements x[0 .. m) */
+    const __m256 a = sp_load(x, m), b = m > 7 ? sp_load(x + 7, m - 7) : _mm256_setzero_ps();
+    /* [a0 a2 b1 b3 | a4 a6 b5 b7] = x[0 2 8 10 | 4 6 12 14], then 64-bit pairs 0 2 1 3 */
+    const __m256 e = _mm256_shuffle_ps(a, b, 0xD8);
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), 0xD8));
+}
+
+/* Accumulates n (<= 8) interior outputs starting at ow0 of a row whose in-bounds rows are
+ * w->y0 .. y1 step dy, in the modes of sp_nhwc_acc plus SP_ACC_PICK (a pick step per tap). */
+enum { SP_ACC_PICK = SP_ACC_MAXI + 1 };
+
+SP_INLINE void sp_row_acc(const float *plane, int64_t W, const sp_win *w, const sp_rowgeo *g, int64_t ow0,
+                          int64_t n, int mode, __m256 *a0, __m256 *a1, sp_pick *pk)
+{
+    const int is_max = mode == SP_ACC_MAX || mode == SP_ACC_MAXI;
+    const int64_t x0 = ow0 * g->sw - g->pl;
+    __m256i pos = _mm256_add_epi32(_mm256_set1_epi32((int)(w->y0 * W + x0)),
+                                   _mm256_mullo_epi32(sp_iota(), _mm256_set1_epi32((int)g->sw)));
+    *a0 = is_max ? _mm256_set1_ps(-INFINITY) : _mm256_setzero_ps();
+    *a1 = mode == SP_ACC_MAXI ? _mm256_castsi256_ps(pos) : _mm256_setzero_ps();
+    const __m256 all = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+    for (int64_t y = w->y0; y < w->y1; y += w->dy) {
+        const float *r = plane + y * W + x0;
+        for (int64_t j = 0; j < g->kw; j++) {
+            const __m256 t = sp_sload(r + j * g->dw, n, g->sw);
+            switch (mode) {
+            case SP_ACC_SUM: *a0 = _mm256_add_ps(*a0, t); break;
+            case SP_ACC_SQ: *a0 = _mm256_add_ps(*a0, _mm256_mul_ps(t, t)); break;
+            case SP_ACC_SUM_SQ:
+                *a0 = _mm256_add_ps(*a0, t);
+                *a1 = _mm256_add_ps(*a1, _mm256_mul_ps(t, t));
+                break;
+            case SP_ACC_MAX: *a0 = sp_maxnan(*a0, t); break;
+            case SP_ACC_MAXI: {
+                const __m256i at = _mm256_add_epi32(pos, _mm256_set1_epi32((int)((y - w->y0) * W + j * g->dw)));
+                const __m256 tk = sp_takes(*a0, t);
+                *a0 = _mm256_blendv_ps(*a0, t, tk);
+                *a1 = _mm256_blendv_ps(*a1, _mm256_castsi256_ps(at), tk);
+                break;
+            }
+            default: sp_pick_step(pk, t, all);
+            }
+        }
+    }
+}
+
 /* The gather offsets above are int32 and span eight planes. */
 SP_INLINE int sp_lanes_fit(const sp_problem *p) { return p->h * p->w < (INT64_C(1) << 27); }
 

@@ -5,38 +5,10 @@
  * (seed, n, c, oh, ow). The draw is the reference's own sp_stochastic_uniform, one call per
  * lane (its 64-bit multiplies have no AVX2 form); the sums, the target and the running sum
  * then use the same float operations in the same tap order in every lane, so the chosen tap
- * is the reference's exactly. NHWC vectorises over channels, NCHW gathers eight output
- * elements at a time (see simd_more.h). */
+ * is the reference's exactly. NHWC vectorises over channels; NCHW rows with stride 1 or 2
+ * take eight outputs' taps with strided loads, other shapes and padded edges gather eight
+ * output elements at a time (see simd_more.h). */
 #include "simd_more.h"
-
-/* The training pick from the running sums; s is the window sum, target = u * s. */
-typedef struct pick {
-    __m256 run, target, chosen, last, done;
-} pick;
-
-SP_INLINE void pick_init(pick *k, __m256 target)
-{
-    k->run = k->chosen = k->last = k->done = _mm256_setzero_ps();
-    k->target = target;
-}
-
-/* One tap t in the lanes act. */
-SP_INLINE void pick_step(pick *k, __m256 t, __m256 act)
-{
-    k->run = _mm256_add_ps(k->run, t);
-    const __m256 open = _mm256_andnot_ps(k->done, act);
-    const __m256 hit = _mm256_and_ps(_mm256_cmp_ps(k->run, k->target, _CMP_GT_OQ), open);
-    k->chosen = _mm256_blendv_ps(k->chosen, t, hit);
-    k->done = _mm256_or_ps(k->done, hit);
-    k->last = _mm256_blendv_ps(
-        k->last, t, _mm256_and_ps(_mm256_cmp_ps(t, _mm256_setzero_ps(), _CMP_GT_OQ), _mm256_andnot_ps(k->done, open)));
-}
-
-SP_INLINE __m256 pick_result(const pick *k, __m256 s)
-{
-    const __m256 r = _mm256_blendv_ps(k->last, k->chosen, k->done);
-    return _mm256_and_ps(r, _mm256_cmp_ps(s, _mm256_setzero_ps(), _CMP_GT_OQ));
-}
 
 SP_INLINE __m256 infer_result(__m256 s1, __m256 s2)
 {
@@ -53,22 +25,22 @@ SP_INLINE void nhwc_vecs(const sp_problem *p, const float *img, float *out, cons
         for (int v = 0; v < NV; v++) sp_store(out + 8 * v, infer_result(a0[v], a1[v]), v == NV - 1 ? nl : 8);
         return;
     }
-    pick k[4];
+    sp_pick k[4];
     for (int v = 0; v < NV; v++) {
         float u[8] = {0};
         const int64_t m = v == NV - 1 ? nl : 8;
         for (int64_t i = 0; i < m; i++) u[i] = sp_stochastic_uniform(p->seed, n, c0 + 8 * v + i, oh, ow);
-        pick_init(&k[v], _mm256_mul_ps(_mm256_loadu_ps(u), a0[v]));
+        sp_pick_init(&k[v], _mm256_mul_ps(_mm256_loadu_ps(u), a0[v]));
     }
     const __m256 all = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
     for (int64_t y = w->y0; y < w->y1; y += w->dy) {
         for (int64_t x = w->x0; x < w->x1; x += w->dx) {
             const float *s = img + (y * p->w + x) * p->c;
             for (int v = 0; v < NV; v++)
-                pick_step(&k[v], v == NV - 1 ? sp_load(s + 8 * v, nl) : _mm256_loadu_ps(s + 8 * v), all);
+                sp_pick_step(&k[v], v == NV - 1 ? sp_load(s + 8 * v, nl) : _mm256_loadu_ps(s + 8 * v), all);
         }
     }
-    for (int v = 0; v < NV; v++) sp_store(out + 8 * v, pick_result(&k[v], a0[v]), v == NV - 1 ? nl : 8);
+    for (int v = 0; v < NV; v++) sp_store(out + 8 * v, sp_pick_result(&k[v], a0[v]), v == NV - 1 ? nl : 8);
 }
 
 SP_INLINE void nhwc_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int train)
@@ -98,11 +70,11 @@ void sp_avx2_nhwc_stochastic(const sp_problem *p, const sp_args *a, size_t begin
         nhwc_rows(p, a, begin, end, 0);
 }
 
-SP_INLINE void nchw_run(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int train)
+/* NCHW output elements [e0, e1) through the gather lanes. */
+SP_INLINE void gather_span(const sp_problem *p, const sp_args *a, int64_t e0, int64_t e1, int train)
 {
-    const int64_t ohw = p->oh * p->ow, e1 = (int64_t)end * ohw;
     const __m256i dx = _mm256_set1_epi32((int)p->dw);
-    for (int64_t e = (int64_t)begin * ohw; e < e1; e += 8) {
+    for (int64_t e = e0; e < e1; e += 8) {
         const int nl = e1 - e < 8 ? (int)(e1 - e) : 8;
         sp_lanes l;
         sp_lanes_init(p, a->in, e, nl, &l);
@@ -121,24 +93,70 @@ SP_INLINE void nchw_run(const sp_problem *p, const sp_args *a, size_t begin, siz
         float u[8] = {0};
         for (int i = 0; i < nl; i++)
             u[i] = sp_stochastic_uniform(p->seed, l.u[i] / p->c, l.u[i] % p->c, l.oh[i], l.ow[i]);
-        pick k;
-        pick_init(&k, _mm256_mul_ps(_mm256_loadu_ps(u), s1));
+        sp_pick k;
+        sp_pick_init(&k, _mm256_mul_ps(_mm256_loadu_ps(u), s1));
         sp_lanes_rewind(&l, off0);
         for (int64_t j = 0; j < l.maxtaps; j++) {
             const __m256 act = sp_lanes_active(&l, j);
-            pick_step(&k, sp_lanes_gather(&l, act), act);
+            sp_pick_step(&k, sp_lanes_gather(&l, act), act);
             sp_lanes_next(&l, dx);
         }
-        sp_store(a->out + e, pick_result(&k, s1), nl);
+        sp_store(a->out + e, sp_pick_result(&k, s1), nl);
     }
 }
 
-void sp_avx2_nchw_stochastic(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+void sp_avx2_nchw_stochastic_gather(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
+    const int64_t ohw = p->oh * p->ow;
     if (p->stochastic_mode == SIMDPOOL_STOCHASTIC_TRAIN)
-        nchw_run(p, a, begin, end, 1);
+        gather_span(p, a, (int64_t)begin * ohw, (int64_t)end * ohw, 1);
     else
-        nchw_run(p, a, begin, end, 0);
+        gather_span(p, a, (int64_t)begin * ohw, (int64_t)end * ohw, 0);
 }
 
-int sp_avx2_accepts_nchw_stochastic(const sp_problem *p) { return sp_lanes_fit(p); }
+SP_INLINE void nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int train)
+{
+    sp_rowgeo g;
+    sp_rowgeo_init(p, &g);
+    for (size_t u = begin; u < end; u++) {
+        const int64_t n = (int64_t)u / p->c, c = (int64_t)u % p->c;
+        const float *plane = a->in + (int64_t)u * p->h * p->w;
+        for (int64_t oh = 0; oh < p->oh; oh++) {
+            const int64_t e = ((int64_t)u * p->oh + oh) * p->ow;
+            sp_win w;
+            sp_win_rows(p, oh, &w);
+            gather_span(p, a, e, e + g.owL, train);
+            for (int64_t ow = g.owL; ow < g.owR; ow += 8) {
+                const int64_t m = g.owR - ow < 8 ? g.owR - ow : 8;
+                __m256 s1, s2;
+                sp_row_acc(plane, p->w, &w, &g, ow, m, train ? SP_ACC_SUM : SP_ACC_SUM_SQ, &s1, &s2, NULL);
+                if (!train) {
+                    sp_store(a->out + e + ow, infer_result(s1, s2), m);
+                    continue;
+                }
+                float r[8] = {0};
+                for (int64_t i = 0; i < m; i++) r[i] = sp_stochastic_uniform(p->seed, n, c, oh, ow + i);
+                sp_pick k;
+                sp_pick_init(&k, _mm256_mul_ps(_mm256_loadu_ps(r), s1));
+                sp_row_acc(plane, p->w, &w, &g, ow, m, SP_ACC_PICK, &s2, &s2, &k);
+                sp_store(a->out + e + ow, sp_pick_result(&k, s1), m);
+            }
+            gather_span(p, a, e + g.owR, e + p->ow, train);
+        }
+    }
+}
+
+void sp_avx2_nchw_stochastic_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    if (p->stochastic_mode == SIMDPOOL_STOCHASTIC_TRAIN)
+        nchw_rows(p, a, begin, end, 1);
+    else
+        nchw_rows(p, a, begin, end, 0);
+}
+
+int sp_avx2_accepts_nchw_stochastic_gather(const sp_problem *p) { return sp_lanes_fit(p); }
+int sp_avx2_accepts_nchw_stochastic_rows(const sp_problem *p)
+{
+    sp_rowgeo g;
+    return sp_lanes_fit(p) && sp_rowgeo_init(p, &g);
+}
