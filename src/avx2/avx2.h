@@ -26,16 +26,24 @@ int sp_avx2_accepts_global(const sp_problem *p);
 
 /* Lp (p = 1, 2), stochastic, adaptive avg/max and masked mean/max (lp.c, stochastic.c,
  * adaptive.c, masked.c): NCHW units are planes, NHWC units output rows, masked units (b, d). */
-void sp_avx2_nchw_lp(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+void sp_avx2_nchw_lp_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+void sp_avx2_nchw_lp_gather(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 void sp_avx2_nhwc_lp(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
-int sp_avx2_accepts_nchw_lp(const sp_problem *p);
+int sp_avx2_accepts_nchw_lp_rows(const sp_problem *p);
+int sp_avx2_accepts_nchw_lp_gather(const sp_problem *p);
 int sp_avx2_accepts_nhwc_lp(const sp_problem *p);
-void sp_avx2_nchw_stochastic(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+void sp_avx2_nchw_stochastic_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+void sp_avx2_nchw_stochastic_gather(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 void sp_avx2_nhwc_stochastic(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
-int sp_avx2_accepts_nchw_stochastic(const sp_problem *p);
-void sp_avx2_nchw_adaptive(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx2_accepts_nchw_stochastic_rows(const sp_problem *p);
+int sp_avx2_accepts_nchw_stochastic_gather(const sp_problem *p);
+void sp_avx2_nchw_adaptive_1x1(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+void sp_avx2_nchw_adaptive_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+void sp_avx2_nchw_adaptive_gather(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 void sp_avx2_nhwc_adaptive(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
-int sp_avx2_accepts_nchw_adaptive(const sp_problem *p);
+int sp_avx2_accepts_nchw_adaptive_1x1(const sp_problem *p);
+int sp_avx2_accepts_nchw_adaptive_rows(const sp_problem *p);
+int sp_avx2_accepts_nchw_adaptive_gather(const sp_problem *p);
 int sp_avx2_accepts_nhwc_adaptive(const sp_problem *p);
 void sp_avx2_btd_masked(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx2_accepts_btd_masked(const sp_problem *p);

@@ -1,5 +1,5 @@
 /* The AVX2 variant's kernel list: specialised NCHW shapes first, then the generic kernels.
- * Ops not listed here (lp, stochastic, adaptive, masked) fall back to scalar. */
+ * Cases no entry accepts (e.g. lp with p other than 1 or 2) fall back to scalar. */
 #include "avx2.h"
 
 #define I SP_K_INDICES
@@ -24,12 +24,18 @@ const sp_kernel sp_avx2_kernels[] = {
     {SIMDPOOL_GLOBAL_MAX, SIMDPOOL_NHWC, I, "global", sp_avx2_accepts_global, sp_avx2_global_nhwc},
     {SIMDPOOL_GLOBAL_AVG, SIMDPOOL_NHWC, 0, "global", sp_avx2_accepts_global, sp_avx2_global_nhwc},
     {SIMDPOOL_GLOBAL_SUM, SIMDPOOL_NHWC, 0, "global", sp_avx2_accepts_global, sp_avx2_global_nhwc},
-    {SIMDPOOL_LP, SIMDPOOL_NCHW, 0, "nchw_lp_p1p2", sp_avx2_accepts_nchw_lp, sp_avx2_nchw_lp},
+    {SIMDPOOL_LP, SIMDPOOL_NCHW, 0, "nchw_lp_p1p2_rows", sp_avx2_accepts_nchw_lp_rows, sp_avx2_nchw_lp_rows},
+    {SIMDPOOL_LP, SIMDPOOL_NCHW, 0, "nchw_lp_p1p2_gather", sp_avx2_accepts_nchw_lp_gather, sp_avx2_nchw_lp_gather},
     {SIMDPOOL_LP, SIMDPOOL_NHWC, 0, "nhwc_lp_p1p2", sp_avx2_accepts_nhwc_lp, sp_avx2_nhwc_lp},
-    {SIMDPOOL_STOCHASTIC, SIMDPOOL_NCHW, 0, "nchw_stochastic", sp_avx2_accepts_nchw_stochastic, sp_avx2_nchw_stochastic},
+    {SIMDPOOL_STOCHASTIC, SIMDPOOL_NCHW, 0, "nchw_stochastic_rows", sp_avx2_accepts_nchw_stochastic_rows, sp_avx2_nchw_stochastic_rows},
+    {SIMDPOOL_STOCHASTIC, SIMDPOOL_NCHW, 0, "nchw_stochastic_gather", sp_avx2_accepts_nchw_stochastic_gather, sp_avx2_nchw_stochastic_gather},
     {SIMDPOOL_STOCHASTIC, SIMDPOOL_NHWC, 0, "nhwc_stochastic", NULL, sp_avx2_nhwc_stochastic},
-    {SIMDPOOL_ADAPTIVE_AVG, SIMDPOOL_NCHW, 0, "nchw_adaptive", sp_avx2_accepts_nchw_adaptive, sp_avx2_nchw_adaptive},
-    {SIMDPOOL_ADAPTIVE_MAX, SIMDPOOL_NCHW, I, "nchw_adaptive", sp_avx2_accepts_nchw_adaptive, sp_avx2_nchw_adaptive},
+    {SIMDPOOL_ADAPTIVE_AVG, SIMDPOOL_NCHW, 0, "nchw_adaptive_1x1", sp_avx2_accepts_nchw_adaptive_1x1, sp_avx2_nchw_adaptive_1x1},
+    {SIMDPOOL_ADAPTIVE_MAX, SIMDPOOL_NCHW, I, "nchw_adaptive_1x1", sp_avx2_accepts_nchw_adaptive_1x1, sp_avx2_nchw_adaptive_1x1},
+    {SIMDPOOL_ADAPTIVE_AVG, SIMDPOOL_NCHW, 0, "nchw_adaptive_rows", sp_avx2_accepts_nchw_adaptive_rows, sp_avx2_nchw_adaptive_rows},
+    {SIMDPOOL_ADAPTIVE_MAX, SIMDPOOL_NCHW, I, "nchw_adaptive_rows", sp_avx2_accepts_nchw_adaptive_rows, sp_avx2_nchw_adaptive_rows},
+    {SIMDPOOL_ADAPTIVE_AVG, SIMDPOOL_NCHW, 0, "nchw_adaptive_gather", sp_avx2_accepts_nchw_adaptive_gather, sp_avx2_nchw_adaptive_gather},
+    {SIMDPOOL_ADAPTIVE_MAX, SIMDPOOL_NCHW, I, "nchw_adaptive_gather", sp_avx2_accepts_nchw_adaptive_gather, sp_avx2_nchw_adaptive_gather},
     {SIMDPOOL_ADAPTIVE_AVG, SIMDPOOL_NHWC, 0, "nhwc_adaptive", sp_avx2_accepts_nhwc_adaptive, sp_avx2_nhwc_adaptive},
     {SIMDPOOL_ADAPTIVE_MAX, SIMDPOOL_NHWC, I, "nhwc_adaptive", sp_avx2_accepts_nhwc_adaptive, sp_avx2_nhwc_adaptive},
     {SIMDPOOL_MASKED_MEAN, SIMDPOOL_NHWC, 0, "btd_masked", sp_avx2_accepts_btd_masked, sp_avx2_btd_masked},

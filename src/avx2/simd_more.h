@@ -231,6 +231,7 @@ typedef struct sp_rowgeo {
  * a multiple of OW and H of OH, the windows are k x k with stride k); fills g. */
 SP_INLINE int sp_rowgeo_init(const sp_problem *p, sp_rowgeo *g)
 {
+    *g = (sp_rowgeo){0, 0, 0, 0, 0, 0};
     if (sp_is_adaptive(p->op)) {
         if (p->w % p->ow || p->h % p->oh) return 0;
         g->kw = g->sw = p->w / p->ow;
@@ -244,6 +245,7 @@ SP_INLINE int sp_rowgeo_init(const sp_problem *p, sp_rowgeo *g)
     }
     if (g->sw != 1 && g->sw != 2) return 0;
     g->owL = (g->pl + g->sw - 1) / g->sw;
+    if (g->owL > p->ow) g->owL = p->ow;
     const int64_t span = p->w - 1 + g->pl - (g->kw - 1) * g->dw;
     g->owR = span >= 0 ? span / g->sw + 1 : 0;
     if (g->owR > p->ow) g->owR = p->ow;
