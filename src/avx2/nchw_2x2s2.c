@@ -53,13 +53,22 @@ SP_INLINE void store8_idx(int64_t *dst, __m256i v, int64_t n, const bounds *b)
 /* The branch-free body of a row with both input rows present: full vectors whose 16 columns
  * lie in the row. Values-only max (op OP_MAX) or sums scaled by mul (OP_AVG) / not (OP_SUM). */
 SP_INLINE int64_t body2(const float *r0, const float *r1, float *out, int64_t OW, int64_t w, int op, __m256 mul,
-                        __m256 *nan)
+                        __m256 *nan, const bounds *b)
 {
     int64_t ow0 = 0;
     __m256 nn = *nan;
-    for (int64_t x = 0; ow0 + 8 <= OW && x + 16 <= w; ow0 += 8, x += 16) {
-        _mm_prefetch((const char *)(r0 + PF * w + x), _MM_HINT_T0);
-        _mm_prefetch((const char *)(r1 + PF * w + x), _MM_HINT_T0);
+    /* A narrow last vector still takes this path when its extra columns stay inside the tensor
+     * and feed only discarded lanes (no ceil-mode overhang) and its extra outputs belong to
+     * later rows of this slice, which rewrite them. */
+    const int clean = 2 * OW <= w;
+    for (int64_t x = 0; ow0 < OW; ow0 += 8, x += 16) {
+        if (!((ow0 + 8 <= OW && x + 16 <= w) ||
+              (clean && r1 + x + 16 <= b->in_end && out + ow0 + 8 <= b->out_end)))
+            break;
+        if (w >= 64) { /* narrow rows stream as one sequence; the hardware prefetcher suffices */
+            _mm_prefetch((const char *)(r0 + PF * w + x), _MM_HINT_T0);
+            _mm_prefetch((const char *)(r1 + PF * w + x), _MM_HINT_T0);
+        }
         __m256 a0 = _mm256_loadu_ps(r0 + x), a1 = _mm256_loadu_ps(r0 + x + 8);
         __m256 b0 = _mm256_loadu_ps(r1 + x), b1 = _mm256_loadu_ps(r1 + x + 8);
         __m256 r;
@@ -101,7 +110,7 @@ SP_INLINE int row2(const sp_problem *p, const float *plane, float *out, int64_t 
     const __m256i pcol = _mm256_setr_epi32(0, 2, 8, 10, 4, 6, 12, 14);
     int64_t ow0 = 0;
     if (two && !idx && (op != OP_AVG || (!use_div && !p->divisor_override)))
-        ow0 = body2(r0, r1, out, OW, w, op, scale, &nan);
+        ow0 = body2(r0, r1, out, OW, w, op, scale, &nan, b);
     for (; ow0 < OW; ow0 += 8) {
         const int64_t n = OW - ow0 < 8 ? OW - ow0 : 8, x = 2 * ow0;
         __m256 a0, a1, b0, b1;
@@ -171,6 +180,23 @@ SP_INLINE void planes2(const sp_problem *p, const sp_args *a, size_t begin, size
 {
     const int64_t hw = p->h * p->w, ohw = p->oh * p->ow;
     bounds b = {a->in + p->n * p->c * hw, a->out + (int64_t)end * ohw, a->idx ? a->idx + (int64_t)end * ohw : NULL};
+    /* Even height: the slice's output rows k read input rows 2k and 2k+1 of one flat sequence,
+     * so one loop runs them all without per-plane bookkeeping (small maps are all overhead). */
+    if (!wi && p->h == 2 * p->oh && (op != OP_AVG || !p->divisor_override)) {
+        const __m256 quarter = _mm256_set1_ps(0.25f);
+        for (int64_t k = (int64_t)begin * p->oh, ke = (int64_t)end * p->oh; k < ke; k++) {
+            const float *r0 = a->in + k * 2 * p->w;
+            float *out = a->out + k * p->ow;
+            __m256 nan = _mm256_setzero_ps();
+            int64_t ow0 = body2(r0, r0 + p->w, out, p->ow, p->w, op, quarter, &nan, &b);
+            if (ow0 < p->ow || (op == OP_MAX && !_mm256_testz_ps(nan, nan))) { /* rare: tensor end, NaN */
+                const int64_t u = k / p->oh, oh = k % p->oh;
+                if (ow0 >= p->ow || row2(p, a->in + u * hw, out, NULL, oh, op, &b))
+                    row_kernel(p, a->in + u * hw, out, NULL, oh, OP_MAX, 2, 2, 2, 1, 1);
+            }
+        }
+        return;
+    }
     for (size_t u = begin; u < end; u++) {
         const float *plane = a->in + (int64_t)u * hw;
         for (int64_t oh = 0; oh < p->oh; oh++) {

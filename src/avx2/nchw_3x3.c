@@ -74,7 +74,8 @@ SP_INLINE __m256 vec_max_s2(const float *r0, const float *r1, const float *r2, i
 }
 
 /* A whole row of values-only stride-2 max with three rows inside; returns the NaN flag. */
-static inline int row_max_s2(const float *r0, float *out, int64_t OW, int64_t w, int64_t pl, float *out_end)
+static inline int row_max_s2(const float *r0, float *out, int64_t OW, int64_t owR, int64_t w, int64_t pl,
+                             const float *in_end, float *out_end)
 {
     const float *r1 = r0 + w, *r2 = r1 + w;
     __m256 nan = _mm256_setzero_ps();
@@ -88,8 +89,14 @@ static inline int row_max_s2(const float *r0, float *out, int64_t OW, int64_t w,
             _mm256_maskstore_ps(out, sp_mask(OW), v);
         ow0 = 8;
     }
-    for (int64_t x = ow0 * 2 - pl; ow0 + 8 <= OW && x + 18 <= w; ow0 += 8, x += 16)
+    /* Plain loads while the 18 columns are in the row, or, for the last vector, while its real
+     * lanes are interior and the extra columns stay inside the tensor. */
+    for (int64_t x = ow0 * 2 - pl; ow0 < OW; ow0 += 8, x += 16) {
+        const int64_t n = OW - ow0 < 8 ? OW - ow0 : 8;
+        if (!((n == 8 && x + 18 <= w) || (ow0 + n <= owR && r2 + x + 18 <= in_end && out + ow0 + 8 <= out_end)))
+            break;
         _mm256_storeu_ps(out + ow0, vec_max_s2(r0, r1, r2, x, w, 0, &nan));
+    }
     for (; ow0 < OW; ow0 += 8) {
         __m256 v = vec_max_s2(r0, r1, r2, ow0 * 2 - pl, w, 1, &nan);
         if (ow0 + 8 <= OW || out + ow0 + 8 <= out_end)
@@ -115,7 +122,7 @@ SP_INLINE int row3(const sp_problem *p, const float *plane, float *out, int64_t 
     const __m256i col = S == 2 ? _mm256_setr_epi32(0, 2, 8, 10, 4, 6, 12, 14) : sp_iota();
     __m256 nan = _mm256_setzero_ps();
     if (op == OP_MAX && !idx && S == 2 && g.ky1 - g.ky0 == 3 && p->pl <= 1)
-        return row_max_s2(plane + g.hs * w, out, OW, w, p->pl, out_end);
+        return row_max_s2(plane + g.hs * w, out, OW, g.owR, w, p->pl, in_end, out_end);
     for (int64_t ow0 = 0; ow0 < OW; ow0 += 8) {
         const int64_t n = OW - ow0 < 8 ? OW - ow0 : 8;
         if (!(ow0 >= g.owL && ow0 + n <= g.owR)) {
