@@ -14,19 +14,24 @@ typedef struct window {
 
 /* NV vectors of channels starting at in/out (the first tap's pixel is in + (y0*w + x0)*C);
  * the last vector has nl lanes. */
-SP_INLINE void block(const sp_problem *p, const float *img, float *out, int64_t *idx,
-                     const window *wn, int op, int NV, int64_t nl, float div)
+SP_INLINE int block(const sp_problem *p, const float *img, float *out, int64_t *idx,
+                    const window *wn, int op, int NV, int64_t nl, float div, int fast, int K)
 {
     const int64_t C = p->c, w = p->w;
-    __m256 m[4];
+    __m256 m[4], nan = _mm256_setzero_ps(), prev = nan;
     __m256i mi[4];
     const float *f = img + (wn->y0 * w + wn->x0) * C;
     for (int v = 0; v < NV; v++) {
         m[v] = v == NV - 1 ? sp_load(f + 8 * v, nl) : _mm256_loadu_ps(f + 8 * v);
         mi[v] = _mm256_set1_epi32((int)(wn->y0 * w + wn->x0));
+        if (fast) nan = _mm256_or_ps(nan, _mm256_cmp_ps(m[v], m[v], _CMP_UNORD_Q));
     }
-    for (int64_t y = wn->y0; y < wn->y1; y += p->dh) {
-        for (int64_t x = y == wn->y0 ? wn->x0 + p->dw : wn->x0; x < wn->x1; x += p->dw) {
+    /* K > 0: a whole K x K window with dilation 1, so the tap loops unroll to fixed offsets. */
+    const int64_t dh = K ? 1 : p->dh, dw = K ? 1 : p->dw;
+    const int64_t nr = K ? K : (wn->y1 - wn->y0 + dh - 1) / dh, nc = K ? K : (wn->x1 - wn->x0 + dw - 1) / dw;
+    for (int64_t i = 0; i < nr; i++) {
+        for (int64_t j = i == 0; j < nc; j++) {
+            const int64_t y = wn->y0 + i * dh, x = wn->x0 + j * dw;
             const float *s = img + (y * w + x) * C;
             __m256i at = _mm256_set1_epi32((int)(y * w + x));
             for (int v = 0; v < NV; v++) {
@@ -38,12 +43,22 @@ SP_INLINE void block(const sp_problem *p, const float *img, float *out, int64_t 
                     m[v] = _mm256_blendv_ps(m[v], t, tk);
                     mi[v] = _mm256_castps_si256(
                         _mm256_blendv_ps(_mm256_castsi256_ps(mi[v]), _mm256_castsi256_ps(at), tk));
+                } else if (fast) {
+                    /* vmaxps(t, m) is the reference's step unless t is NaN; NaN is detected
+                     * (pairwise, one compare per two vectors) and the block redone exactly. */
+                    m[v] = _mm256_max_ps(t, m[v]);
+                    if (v & 1)
+                        nan = _mm256_or_ps(nan, _mm256_cmp_ps(t, prev, _CMP_UNORD_Q));
+                    else if (v == NV - 1)
+                        nan = _mm256_or_ps(nan, _mm256_cmp_ps(t, t, _CMP_UNORD_Q));
+                    prev = t;
                 } else {
                     m[v] = sp_maxnan(m[v], t);
                 }
             }
         }
     }
+    if (fast && !_mm256_testz_ps(nan, nan)) return 1;
     for (int v = 0; v < NV; v++) {
         int64_t n = v == NV - 1 ? nl : 8;
         __m256 r = m[v];
@@ -51,16 +66,22 @@ SP_INLINE void block(const sp_problem *p, const float *img, float *out, int64_t 
         sp_store(out + 8 * v, r, n);
         if (idx) sp_store_idx(idx + 8 * v, mi[v], n);
     }
+    return 0;
 }
 
 SP_INLINE void pixel(const sp_problem *p, const float *img, float *out, int64_t *idx, const window *wn,
-                     int op, float div)
+                     int op, float div, int K)
 {
     int64_t c = 0, C = p->c;
+    const int fast = op == OP_MAX && !idx;
     for (; c + 32 <= C; c += 32)
-        block(p, img + c, out + c, idx ? idx + c : NULL, wn, op, 4, 8, div);
-    for (; c + 8 <= C; c += 8) block(p, img + c, out + c, idx ? idx + c : NULL, wn, op, 1, 8, div);
-    if (c < C) block(p, img + c, out + c, idx ? idx + c : NULL, wn, op, 1, C - c, div);
+        if (block(p, img + c, out + c, idx ? idx + c : NULL, wn, op, 4, 8, div, fast, K))
+            block(p, img + c, out + c, NULL, wn, op, 4, 8, div, 0, K);
+    for (; c + 8 <= C; c += 8)
+        if (block(p, img + c, out + c, idx ? idx + c : NULL, wn, op, 1, 8, div, fast, K))
+            block(p, img + c, out + c, NULL, wn, op, 1, 8, div, 0, K);
+    if (c < C && block(p, img + c, out + c, idx ? idx + c : NULL, wn, op, 1, C - c, div, fast, K))
+        block(p, img + c, out + c, NULL, wn, op, 1, C - c, div, 0, K);
 }
 
 /* First tap position >= 0 and the end (exclusive) < lim, for taps s + i*d, i < k. */
@@ -99,7 +120,14 @@ SP_INLINE void rows(const sp_problem *p, const sp_args *a, size_t begin, size_t 
             float div = 1.0f;
             if (op == OP_AVG)
                 div = (float)(p->divisor_override ? p->divisor_override : rdiv * sp_div_cols(p, ws));
-            pixel(p, img, out, idx, &wn, op, div);
+            /* Whole 2x2 / 3x3 windows (the common case) get unrolled taps. */
+            const int64_t full = wn.y1 - wn.y0 == p->kh && wn.x1 - wn.x0 == p->kw && p->dh == 1 && p->dw == 1;
+            if (full && p->kh == 2 && p->kw == 2)
+                pixel(p, img, out, idx, &wn, op, div, 2);
+            else if (full && p->kh == 3 && p->kw == 3)
+                pixel(p, img, out, idx, &wn, op, div, 3);
+            else
+                pixel(p, img, out, idx, &wn, op, div, 0);
         }
     }
 }
