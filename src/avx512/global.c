@@ -1,63 +1,13 @@
-/* Global max / avg / sum over H*W, both layouts. Units are (n, c) pairs; a slice may start
- * and end inside an image.
+/* Global pooling over H*W. Units are (n, c) pairs; a slice may start and end inside an image.
+ * NHWC: max, avg and sum; NCHW: max only (AVX2's sums were as fast: see kernels.c).
  *
- * NCHW reduces each contiguous plane with four independent accumulators and a masked tail;
- * sums of eight planes are folded to ymm and transposed with one hadd tree so the horizontal
- * work is shared. Values-only max runs plain vmaxps (cheap, but wrong on NaN and on the sign
+ * NCHW values-only max runs plain vmaxps (cheap, but wrong on NaN and on the sign
  * of a zero maximum) and records whether the plane held a NaN; the rare planes that did, or
  * whose maximum is zero, are settled by a short scalar scan, which gives the reference's
  * exact answer. Argmax keeps per-lane candidates with positions and merges them in the
  * reference's order. NHWC vectorises over channels, so every lane sees its channel in order
  * and the reference's step applies directly. */
 #include "simd.h"
-
-/* Sum of a plane as one vector (lanes still to be added). */
-SP_INLINE __m512 plane_sum(const float *x, int64_t n)
-{
-    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-    int64_t i = 0;
-    for (; i + 64 <= n; i += 64) {
-        s0 = _mm512_add_ps(s0, _mm512_loadu_ps(x + i));
-        s1 = _mm512_add_ps(s1, _mm512_loadu_ps(x + i + 16));
-        s2 = _mm512_add_ps(s2, _mm512_loadu_ps(x + i + 32));
-        s3 = _mm512_add_ps(s3, _mm512_loadu_ps(x + i + 48));
-    }
-    if (i + 32 <= n) {
-        s0 = _mm512_add_ps(s0, _mm512_loadu_ps(x + i));
-        s1 = _mm512_add_ps(s1, _mm512_loadu_ps(x + i + 16));
-        i += 32;
-    }
-    if (i + 16 <= n) {
-        s2 = _mm512_add_ps(s2, _mm512_loadu_ps(x + i));
-        i += 16;
-    }
-    if (i < n) s3 = _mm512_add_ps(s3, _mm512_maskz_loadu_ps(sp_lanes(n - i), x + i));
-    return _mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3));
-}
-
-SP_INLINE __m256 fold(__m512 v)
-{
-    return _mm256_add_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
-}
-
-static void sum_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
-{
-    const int64_t hw = p->h * p->w;
-    const float scale = p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f;
-    const __m256 sv = _mm256_set1_ps(scale);
-    size_t u = begin;
-    for (; u + 8 <= end; u += 8) {
-        const float *x = a->in + (int64_t)u * hw;
-        __m256 v[8];
-        for (int k = 0; k < 8; k++) v[k] = fold(plane_sum(x + k * hw, hw));
-        __m256 a01 = _mm256_hadd_ps(v[0], v[1]), a23 = _mm256_hadd_ps(v[2], v[3]);
-        __m256 a45 = _mm256_hadd_ps(v[4], v[5]), a67 = _mm256_hadd_ps(v[6], v[7]);
-        __m256 b0 = _mm256_hadd_ps(a01, a23), b1 = _mm256_hadd_ps(a45, a67);
-        __m256 r = _mm256_add_ps(_mm256_permute2f128_ps(b0, b1, 0x20), _mm256_permute2f128_ps(b0, b1, 0x31));
-        _mm256_storeu_ps(a->out + u, _mm256_div_ps(r, sv));
-    }
-    for (; u < end; u++) a->out[u] = _mm512_reduce_add_ps(plane_sum(a->in + (int64_t)u * hw, hw)) / scale;
-}
 
 /* The reference's answer for a plane, found by scanning: the last NaN if any, else the first
  * element equal to the maximum m (only the sign of a zero can differ from m). */
@@ -208,9 +158,7 @@ void sp_avx512_global_nhwc(const sp_problem *p, const sp_args *a, size_t begin, 
 
 void sp_avx512_global_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
-    if (p->op != SIMDPOOL_GLOBAL_MAX)
-        sum_nchw(p, a, begin, end);
-    else if (a->idx)
+    if (a->idx)
         argmax_nchw(p, a, begin, end);
     else
         max_nchw(p, a, begin, end);

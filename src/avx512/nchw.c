@@ -1,4 +1,5 @@
-/* NCHW windowed max / avg / sum, vectorised over 16 output columns of one output row.
+/* NCHW windowed max (values and indices), vectorised over 16 output columns of one output row.
+ * (Avg and sum are left to AVX2, which measured as fast or faster here: see kernels.c.)
  *
  * One row template serves every shape (after oneDNN's jit_uni_pool_kernel): the vertical taps
  * are clipped to the input once per output row, and the columns split into interior vectors,
@@ -13,7 +14,6 @@
 #include "nchw.h"
 #include "simd.h"
 
-enum { OP_MAX, OP_SUM, OP_AVG };
 
 SP_INLINE __m512i even_idx(void)
 {
@@ -62,9 +62,9 @@ SP_INLINE __m512 edge_load(const float *r, int64_t x, int64_t w, int64_t SW, __m
 }
 
 /* Interior vector: n lanes from output column ow0, every tap inside the input. */
-SP_INLINE void interior(const sp_problem *p, const float *plane, float *out, int64_t *idx, int op,
-                        int64_t hs, int64_t ky0, int64_t ky1, int64_t x0, int64_t n, float rdiv,
-                        int64_t KW, int64_t SW, int64_t DH, int64_t DW)
+SP_INLINE void interior(const sp_problem *p, const float *plane, float *out, int64_t *idx, int64_t hs,
+                        int64_t ky0, int64_t ky1, int64_t x0, int64_t n, int64_t KW, int64_t SW, int64_t DH,
+                        int64_t DW)
 {
     const int64_t w = p->w;
     const int shared = SW == 2 && DW == 1 && (KW == 2 || KW == 3);
@@ -95,9 +95,7 @@ SP_INLINE void interior(const sp_problem *p, const float *plane, float *out, int
             __m512 hm = sv[0];
             __m512i hi = _mm512_setzero_si512();
             for (int64_t kx = 1; kx < KW; kx++) {
-                if (op != OP_MAX) {
-                    hm = _mm512_add_ps(hm, sv[kx]);
-                } else if (idx) {
+                if (idx) {
                     __mmask16 t = sp_takes(hm, sv[kx]);
                     hm = _mm512_mask_mov_ps(hm, t, sv[kx]);
                     hi = _mm512_mask_mov_epi32(hi, t, _mm512_set1_epi32((int)kx));
@@ -110,8 +108,6 @@ SP_INLINE void interior(const sp_problem *p, const float *plane, float *out, int
                 first = 0;
                 m = hm;
                 mi = at;
-            } else if (op != OP_MAX) {
-                m = _mm512_add_ps(m, hm);
             } else if (idx) {
                 __mmask16 t = sp_takes(m, hm);
                 m = _mm512_mask_mov_ps(m, t, hm);
@@ -127,8 +123,6 @@ SP_INLINE void interior(const sp_problem *p, const float *plane, float *out, int
                 first = 0;
                 m = v;
                 mi = _mm512_set1_epi32((int)(y * w));
-            } else if (op != OP_MAX) {
-                m = _mm512_add_ps(m, v);
             } else if (idx) {
                 __mmask16 t = sp_takes(m, v);
                 m = _mm512_mask_mov_ps(m, t, v);
@@ -138,19 +132,18 @@ SP_INLINE void interior(const sp_problem *p, const float *plane, float *out, int
             }
         }
     }
-    if (op == OP_AVG) m = _mm512_div_ps(m, _mm512_set1_ps(rdiv));
     _mm512_mask_storeu_ps(out, kn, m);
     if (idx) sp_store_idx(idx, _mm512_add_epi32(mi, _mm512_add_epi32(sidx, _mm512_set1_epi32((int)x0))), kn);
 }
 
 /* Edge vector: n lanes from output column ow0; each tap is clipped to the row per lane. */
-SP_INLINE void edge(const sp_problem *p, const float *plane, float *out, int64_t *idx, int op,
-                    int64_t hs, int64_t ky0, int64_t ky1, int64_t x0, int64_t n, int64_t rows_div,
-                    int64_t KW, int64_t SW, int64_t DH, int64_t DW)
+SP_INLINE void edge(const sp_problem *p, const float *plane, float *out, int64_t *idx, int64_t hs,
+                    int64_t ky0, int64_t ky1, int64_t x0, int64_t n, int64_t KW, int64_t SW, int64_t DH,
+                    int64_t DW)
 {
     const int64_t w = p->w;
     const __m512i sidx = _mm512_mullo_epi32(sp_iota(), _mm512_set1_epi32((int)SW));
-    __m512 m = _mm512_set1_ps(op == OP_MAX ? -INFINITY : 0.0f);
+    __m512 m = _mm512_set1_ps(-INFINITY);
     __m512i mi = _mm512_set1_epi32(-1);
     __mmask16 have = 0;
     const __mmask16 kn = sp_lanes(n);
@@ -165,38 +158,13 @@ SP_INLINE void edge(const sp_problem *p, const float *plane, float *out, int64_t
             if (!kv) continue;
             /* Masked-off lanes never touch memory, so xb < 0 reads nothing before the row. */
             __m512 v = edge_load(r, xb, w, SW, kv, sidx);
-            if (op != OP_MAX) {
-                m = _mm512_add_ps(m, v);
-            } else {
-                /* The first valid tap is taken whatever its value (the reference's mi < 0). */
-                __mmask16 t = (sp_takes(m, v) | (__mmask16)~have) & kv;
-                have |= kv;
-                m = _mm512_mask_mov_ps(m, t, v);
-                if (idx)
-                    mi = _mm512_mask_mov_epi32(mi, t, _mm512_add_epi32(sidx, _mm512_set1_epi32((int)(y * w + xb))));
-            }
+            /* The first valid tap is taken whatever its value (the reference's mi < 0). */
+            __mmask16 t = (sp_takes(m, v) | (__mmask16)~have) & kv;
+            have |= kv;
+            m = _mm512_mask_mov_ps(m, t, v);
+            if (idx)
+                mi = _mm512_mask_mov_epi32(mi, t, _mm512_add_epi32(sidx, _mm512_set1_epi32((int)(y * w + xb))));
         }
-    }
-    if (op == OP_AVG) {
-        __m512 dv;
-        if (p->divisor_override) {
-            dv = _mm512_set1_ps((float)p->divisor_override);
-        } else {
-            /* Column taps of each lane's window inside [lo, hi), times the row factor. */
-            const int64_t lo = p->count_include_pad ? -p->pl : 0, hi = p->count_include_pad ? w + p->pr : w;
-            const __m512i lov = _mm512_set1_epi32((int)lo), hiv = _mm512_set1_epi32((int)hi);
-            const __m512i one = _mm512_set1_epi32(1);
-            __m512i cols = _mm512_setzero_si512();
-            for (int64_t kx = 0; kx < KW; kx++) {
-                const __m512i xs = _mm512_add_epi32(sidx, _mm512_set1_epi32((int)(x0 + kx * DW)));
-                const __mmask16 in = _mm512_cmpge_epi32_mask(xs, lov) & _mm512_cmplt_epi32_mask(xs, hiv);
-                cols = _mm512_mask_add_epi32(cols, in, cols, one);
-            }
-            dv = _mm512_cvtepi32_ps(_mm512_mullo_epi32(cols, _mm512_set1_epi32((int)rows_div)));
-        }
-        /* A window with no tap inside and count_include_pad off has divisor 0 and gives 0. */
-        const __mmask16 nz = _mm512_cmp_ps_mask(dv, _mm512_setzero_ps(), _CMP_NEQ_UQ);
-        m = _mm512_maskz_div_ps(nz, m, dv);
     }
     _mm512_mask_storeu_ps(out, kn, m);
     if (idx) sp_store_idx(idx, mi, kn);
@@ -204,8 +172,7 @@ SP_INLINE void edge(const sp_problem *p, const float *plane, float *out, int64_t
 
 /* One output row. KH, KW, SW, DH, DW are constants in the specialised instances. */
 SP_INLINE void row_kernel(const sp_problem *p, const float *plane, float *out, int64_t *idx,
-                          int64_t oh, int op, int64_t KH, int64_t KW, int64_t SW, int64_t DH,
-                          int64_t DW)
+                          int64_t oh, int64_t KH, int64_t KW, int64_t SW, int64_t DH, int64_t DW)
 {
     const int64_t h = p->h, w = p->w, OW = p->ow, pl = p->pl;
     const int64_t hs = oh * p->sh - p->pt;
@@ -213,7 +180,7 @@ SP_INLINE void row_kernel(const sp_problem *p, const float *plane, float *out, i
     int64_t ky1 = h > hs ? (h - hs + DH - 1) / DH : 0;
     if (ky1 > KH) ky1 = KH;
     if (ky0 >= ky1) { /* every tap is padding (possible with dilation) */
-        const __m512 fill = _mm512_set1_ps(op == OP_MAX ? -INFINITY : 0.0f);
+        const __m512 fill = _mm512_set1_ps(-INFINITY);
         for (int64_t ow = 0; ow < OW; ow += 16) {
             _mm512_mask_storeu_ps(out + ow, sp_lanes(OW - ow), fill);
             if (idx) sp_store_idx(idx + ow, _mm512_set1_epi32(-1), sp_lanes(OW - ow));
@@ -225,24 +192,16 @@ SP_INLINE void row_kernel(const sp_problem *p, const float *plane, float *out, i
     const int64_t span = w - 1 + pl - (KW - 1) * DW;
     int64_t owR = span >= 0 ? span / SW + 1 : 0;
     if (owR > OW) owR = OW;
-    int64_t rows_div = 0;
-    float rdiv = 1.0f;
-    if (op == OP_AVG) {
-        rows_div = p->divisor_override ? 0 : sp_div_rows(p, hs);
-        rdiv = p->divisor_override ? (float)p->divisor_override : (float)(rows_div * KW);
-    }
     for (int64_t ow0 = 0; ow0 < OW;) {
         const int64_t x0 = ow0 * SW - pl;
         int64_t n;
         if (ow0 >= owL && ow0 < owR) {
             n = owR - ow0 < 16 ? owR - ow0 : 16;
-            interior(p, plane, out + ow0, idx ? idx + ow0 : NULL, op, hs, ky0, ky1, x0, n, rdiv, KW, SW,
-                     DH, DW);
+            interior(p, plane, out + ow0, idx ? idx + ow0 : NULL, hs, ky0, ky1, x0, n, KW, SW, DH, DW);
         } else {
             int64_t lim = ow0 < owL && owL < owR ? owL : OW;
             n = lim - ow0 < 16 ? lim - ow0 : 16;
-            edge(p, plane, out + ow0, idx ? idx + ow0 : NULL, op, hs, ky0, ky1, x0, n, rows_div, KW, SW,
-                 DH, DW);
+            edge(p, plane, out + ow0, idx ? idx + ow0 : NULL, hs, ky0, ky1, x0, n, KW, SW, DH, DW);
         }
         ow0 += n;
     }
@@ -251,22 +210,16 @@ SP_INLINE void row_kernel(const sp_problem *p, const float *plane, float *out, i
 SP_INLINE void planes(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t KH,
                       int64_t KW, int64_t SW, int64_t DH, int64_t DW)
 {
-    const int op = p->op == SIMDPOOL_MAX ? OP_MAX : p->op == SIMDPOOL_AVG ? OP_AVG : OP_SUM;
     const int64_t hw = p->h * p->w, ohw = p->oh * p->ow;
     for (size_t u = begin; u < end; u++) {
         const float *plane = a->in + (int64_t)u * hw;
         for (int64_t oh = 0; oh < p->oh; oh++) {
             float *out = a->out + (int64_t)u * ohw + oh * p->ow;
-            int64_t *idx = a->idx ? a->idx + (int64_t)u * ohw + oh * p->ow : NULL;
-            /* Separate instances per op so the tap loop carries no op test. */
-            if (op == OP_MAX && idx)
-                row_kernel(p, plane, out, idx, oh, OP_MAX, KH, KW, SW, DH, DW);
-            else if (op == OP_MAX)
-                row_kernel(p, plane, out, NULL, oh, OP_MAX, KH, KW, SW, DH, DW);
-            else if (op == OP_AVG)
-                row_kernel(p, plane, out, NULL, oh, OP_AVG, KH, KW, SW, DH, DW);
+            /* Separate instances with and without indices so the tap loop carries no test. */
+            if (a->idx)
+                row_kernel(p, plane, out, a->idx + (int64_t)u * ohw + oh * p->ow, oh, KH, KW, SW, DH, DW);
             else
-                row_kernel(p, plane, out, NULL, oh, OP_SUM, KH, KW, SW, DH, DW);
+                row_kernel(p, plane, out, NULL, oh, KH, KW, SW, DH, DW);
         }
     }
 }
@@ -281,10 +234,6 @@ void sp_avx512_nchw_3x3s2_exact(const sp_problem *p, const sp_args *a, size_t be
     planes(p, a, begin, end, 3, 3, 2, 1, 1);
 }
 
-void sp_avx512_nchw_3x3s1(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
-{
-    planes(p, a, begin, end, 3, 3, 1, 1, 1);
-}
 
 /* Lane positions and flat indices are int32: the padded plane must fit with room to spare. */
 int sp_avx512_accepts_nchw_generic(const sp_problem *p)
@@ -300,15 +249,15 @@ static int square(const sp_problem *p, int64_t k, int64_t s)
            sp_avx512_accepts_nchw_generic(p);
 }
 
-int sp_avx512_accepts_nchw_3x3s1(const sp_problem *p) { return square(p, 3, 1); }
 int sp_avx512_accepts_nchw_3x3s2(const sp_problem *p) { return square(p, 3, 2); }
 
-void sp_avx512_row_max_2x2s2(const sp_problem *p, const float *plane, float *out, int64_t oh)
+/* AVX2 has faster specialised kernels for these (see kernels.c). */
+int sp_avx512_avx2_special(const sp_problem *p)
 {
-    row_kernel(p, plane, out, NULL, oh, OP_MAX, 2, 2, 2, 1, 1);
+    return (square(p, 2, 2) && !p->pt && !p->pb && !p->pl && !p->pr) || square(p, 3, 1);
 }
 
 void sp_avx512_row_max_3x3s2(const sp_problem *p, const float *plane, float *out, int64_t oh)
 {
-    row_kernel(p, plane, out, NULL, oh, OP_MAX, 3, 3, 2, 1, 1);
+    row_kernel(p, plane, out, NULL, oh, 3, 3, 2, 1, 1);
 }

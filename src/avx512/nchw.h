@@ -5,7 +5,6 @@
 #include "avx512.h"
 
 /* Values-only max of output row oh of one plane, exact (the reference's step per tap). */
-void sp_avx512_row_max_2x2s2(const sp_problem *p, const float *plane, float *out, int64_t oh);
 void sp_avx512_row_max_3x3s2(const sp_problem *p, const float *plane, float *out, int64_t oh);
 /* The row template for 3x3 stride 2: every op, indices included. */
 void sp_avx512_nchw_3x3s2_exact(const sp_problem *p, const sp_args *a, size_t begin, size_t end);

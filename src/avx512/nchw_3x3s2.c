@@ -7,7 +7,7 @@
  * reference's row-major order (its step is associative over ordered groups). Plain vmaxps
  * is the reference's step when no NaN is present (it keeps the earlier value on ties and on
  * -0/+0); unordered compares of the loads flag a NaN, and a plane that held one is redone by
- * the exact row template. Indices, avg and sum use the template throughout. */
+ * the exact row template. Indices use the template throughout. */
 #include "nchw.h"
 #include "simd.h"
 
@@ -103,7 +103,7 @@ static void plane_max(const sp_problem *p, const float *plane, float *out)
 
 void sp_avx512_nchw_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
-    if (p->op != SIMDPOOL_MAX || a->idx) {
+    if (a->idx) {
         sp_avx512_nchw_3x3s2_exact(p, a, begin, end);
         return;
     }
