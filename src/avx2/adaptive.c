@@ -1,13 +1,12 @@
 /* Adaptive avg / max (PyTorch's window rule), both layouts.
  *
  * NHWC vectorises over channels (32, then 8, then a masked tail), one window per output
- * pixel. NCHW has three paths: output 1 x 1 is global pooling and runs that kernel; windows
+ * pixel. NCHW has three paths: output 1 x 1 transposes eight planes into the lanes; windows
  * k x k with stride k (in a multiple of out, k = 1 or 2 along rows, as 14x14 -> 7x7) take
  * eight outputs' taps with strided loads; any other shape makes eight consecutive output
- * elements the lanes of a gather walk (see simd_more.h). The NHWC, rows and gather paths
- * visit each window's taps in row-major order with the reference's steps, so avg sums, max
- * values and argmax indices equal scalar's bit for bit; the 1 x 1 path's max is exact too,
- * its avg may round differently (the global kernel sums in a tree). */
+ * elements the lanes of a gather walk (see simd_more.h). All of them visit each window's
+ * taps in row-major order with the reference's steps, so avg sums, max values and argmax
+ * indices equal scalar's bit for bit. */
 #include "simd_more.h"
 
 /* Output pixel: NV channel vectors at channel offset c0. */
@@ -134,15 +133,68 @@ void sp_avx2_nchw_adaptive_rows(const sp_problem *p, const sp_args *a, size_t be
     }
 }
 
-/* Output 1 x 1: the window is the whole plane, which is global pooling (same units, same
- * [N, C] output, and for max the same first-max / last-NaN rule with index y*W + x). */
+/* r[q] lane i <- r[i] lane q. */
+SP_INLINE void transpose8(__m256 r[8])
+{
+    __m256 t[8], u[8];
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+        u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+        u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+        u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+    }
+    for (int i = 0; i < 4; i++) {
+        r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+        r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
+    }
+}
+
+/* Output 1 x 1: each window is a whole plane. Eight planes become the eight lanes: eight
+ * positions of each are loaded and transposed, so every lane then runs through its plane
+ * position by position with the reference's step, exactly. */
+SP_INLINE void nchw_1x1(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int mode)
+{
+    const int64_t hw = p->h * p->w;
+    const __m256 div = _mm256_set1_ps((float)hw);
+    for (int64_t u = (int64_t)begin; u < (int64_t)end; u += 8) {
+        const int np = (int64_t)end - u < 8 ? (int)((int64_t)end - u) : 8;
+        const float *x = a->in + u * hw;
+        __m256 acc = mode == SP_ACC_SUM ? _mm256_setzero_ps() : _mm256_set1_ps(-INFINITY);
+        __m256i mi = _mm256_setzero_si256();
+        for (int64_t i0 = 0; i0 < hw; i0 += 8) {
+            const int64_t m = hw - i0 < 8 ? hw - i0 : 8;
+            __m256 r[8];
+            for (int i = 0; i < 8; i++) r[i] = i < np ? sp_load(x + i * hw + i0, m) : _mm256_setzero_ps();
+            transpose8(r);
+            for (int q = 0; q < m; q++) {
+                if (mode == SP_ACC_SUM) {
+                    acc = _mm256_add_ps(acc, r[q]);
+                } else if (mode == SP_ACC_MAX) {
+                    acc = sp_maxnan(acc, r[q]);
+                } else {
+                    const __m256 tk = sp_takes(acc, r[q]);
+                    acc = _mm256_blendv_ps(acc, r[q], tk);
+                    mi = _mm256_castps_si256(_mm256_blendv_ps(
+                        _mm256_castsi256_ps(mi), _mm256_castsi256_ps(_mm256_set1_epi32((int)(i0 + q))), tk));
+                }
+            }
+        }
+        sp_store(a->out + u, mode == SP_ACC_SUM ? _mm256_div_ps(acc, div) : acc, np);
+        if (mode == SP_ACC_MAXI) sp_store_idx(a->idx + u, mi, np);
+    }
+}
+
 void sp_avx2_nchw_adaptive_1x1(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
-    sp_problem q = *p;
-    q.op = p->op == SIMDPOOL_ADAPTIVE_AVG ? SIMDPOOL_GLOBAL_AVG : SIMDPOOL_GLOBAL_MAX;
-    q.kh = p->h;
-    q.kw = p->w;
-    sp_avx2_global_nchw(&q, a, begin, end);
+    switch (mode_of(p, a)) {
+    case SP_ACC_SUM: nchw_1x1(p, a, begin, end, SP_ACC_SUM); break;
+    case SP_ACC_MAX: nchw_1x1(p, a, begin, end, SP_ACC_MAX); break;
+    default: nchw_1x1(p, a, begin, end, SP_ACC_MAXI); break;
+    }
 }
 
 /* Tap positions y*W + x are int32 lanes (and, in NCHW, gather offsets over eight planes). */
@@ -155,5 +207,5 @@ int sp_avx2_accepts_nchw_adaptive_rows(const sp_problem *p)
 }
 int sp_avx2_accepts_nchw_adaptive_1x1(const sp_problem *p)
 {
-    return p->oh == 1 && p->ow == 1 && sp_avx2_accepts_global(p);
+    return p->oh == 1 && p->ow == 1 && p->h < (INT64_C(1) << 30) / p->w;
 }
