@@ -298,17 +298,38 @@ SP_AI void patch_out(const sp_problem *p, const float *plane, const rows *R, int
             if (o[k] == -INFINITY) edge(p, plane, oh, ow0 + k, KIND, o + k, oi + k);
 }
 
-/* Middle output columns per ring pass (a multiple of 4): the ring takes 3 rows of this. */
+/* Output columns per ring pass (a multiple of 4): the ring holds 3 input rows of this. */
 #define RING_COLS 128
+
+/* Horizontal reduction of one input row for output column ow, padding excluded (the exact
+ * scalar rule on one row; used at the edges and at the tensor's end). */
+static void hcol(const sp_problem *p, const float *row, int64_t y, int64_t ow, int max, float *hv, int32_t *hi)
+{
+    int64_t ws = ow * p->sw - p->pl;
+    float m = 0.0f, s = 0.0f;
+    int32_t mi = -1;
+    for (int64_t j = 0; j < 3; j++) {
+        int64_t x = ws + j;
+        if (x < 0 || x >= p->w) continue;
+        float t = row[x];
+        s += t;
+        if (mi < 0 || t > m || isnan(t)) m = t, mi = (int32_t)(y * p->w + x);
+    }
+    *hv = max ? m : s;
+    *hi = mi;
+}
 
 /* 3x3 windows with stride 1 or 2 share tap rows between output rows (3x or 1.5x), so each
  * input row is reduced horizontally once into a ring of 3 row results, and an output row is
  * the vertical reduction of its valid rows' results: about half the work of reducing 3 rows
- * per output row. Max stays exact (rows are combined in order); sums group as
- * (row0 + row1) + row2 of row sums, a reassociation within the checker's rounding bound.
- * Covers output columns [c0, c1), whole vectors in the middle, on output rows with taps. */
-SP_AI void ring_mid(const sp_problem *p, const sp_args *a, size_t u, int64_t c0, int64_t c1, const int KIND,
-                    const int SHAPE)
+ * per output row. Edge columns reduce only their in-row taps (scalar, a few per row), so
+ * whole output rows, padding included, come out of the same vector pass and no patch is
+ * needed. Max stays exact (each row left to right, then the rows in order); sums group as
+ * (row0 + row1) + row2 of row sums, within the checker's rounding bound. A 3x3 window always
+ * has a tap row and a tap column inside the input (PyTorch's padding and ceil rules).
+ * Covers output columns [c0, c1) of every output row of plane u. */
+SP_AI void ring_cols(const sp_problem *p, const sp_args *a, size_t u, int64_t c0, int64_t c1, const int KIND,
+                     const int SHAPE)
 {
     const int MAX = KIND == K_MAX || KIND == K_MAXI, I = KIND == K_MAXI;
     const int64_t hw = p->h * p->w, ohw = p->oh * p->ow, total = p->n * p->c * hw, S = p->sh;
@@ -316,47 +337,51 @@ SP_AI void ring_mid(const sp_problem *p, const sp_args *a, size_t u, int64_t c0,
     float *out = a->out + (int64_t)u * ohw;
     int64_t *idx = I ? a->idx + (int64_t)u * ohw : NULL;
     const int64_t rch = reach(p, SHAPE), ncol = c1 - c0;
-    float hbuf[3][RING_COLS];
+    /* middle columns (all 3 taps inside the row), relative to c0 */
+    int64_t lo = (p->pl + p->sw - 1) / p->sw - c0, num = p->w - 1 + p->pl - 2;
+    int64_t hi = (num < 0 ? 0 : num / p->sw + 1) - c0;
+    float hbuf[3][RING_COLS], hcv[RING_COLS];
     int32_t ibuf[3][I ? RING_COLS : 1];
+    if (ncol < 4) /* one partial vector reads lanes past ncol: keep them defined */
+        for (int r = 0; r < 3; r++)
+            for (int k = 0; k < 4; k++) hbuf[r][k] = 0.0f, ibuf[r][I ? k : 0] = 0;
+    if (KIND == K_AVG)
+        for (int64_t k = 0; k < ncol; k++) {
+            int cip = p->count_include_pad;
+            hcv[k] = (float)taps_inside((c0 + k) * p->sw - p->pl, 3, 1, cip ? -p->pl : 0, cip ? p->w + p->pr : p->w);
+        }
     int64_t next = 0; /* the next input row to reduce */
     for (int64_t oh = 0; oh < p->oh; oh++) {
         int64_t hs = oh * S - p->pt, ylo = hs < 0 ? 0 : hs, yhi = hs + 3 < p->h ? hs + 3 : p->h;
-        if (ylo >= yhi) continue;
         if (next < ylo) next = ylo;
         for (; next < yhi; next++) { /* horizontal: row `next` into slot next % 3 */
             const float *row = plane + next * p->w;
             float *hv = hbuf[next % 3];
-            for (int64_t k = 0; k < ncol; k += 4) {
+            int32_t *hiv = ibuf[I ? next % 3 : 0];
+            for (int64_t k = 0; k < ncol;) {
                 int64_t ws = (c0 + k) * p->sw - p->pl;
-                if ((row - a->in) + ws + rch > total) { /* the tensor's last row: exact scalar */
-                    for (int l = 0; l < 4; l++) {
-                        const float *q = row + ws + l * p->sw;
-                        float m = q[0], sm = q[0];
-                        int32_t mi = (int32_t)(next * p->w + ws + l * p->sw);
-                        for (int j = 1; j < 3; j++) {
-                            sm += q[j];
-                            if (q[j] > m || isnan(q[j])) m = q[j], mi = (int32_t)(next * p->w + ws + l * p->sw + j);
-                        }
-                        hv[k + l] = MAX ? m : sm;
-                        if (I) ibuf[next % 3][k + l] = mi;
-                    }
+                if (k < lo || k + 4 > hi || k + 4 > ncol || (row - a->in) + ws + rch > total) {
+                    int32_t dummy;
+                    hcol(p, row, next, c0 + k, MAX, hv + k, I ? hiv + k : &dummy);
+                    k++;
                     continue;
                 }
                 if (MAX) {
                     int32x4_t ri = vdupq_n_s32(0);
                     vst1q_f32(hv + k, row_max(p, row + ws, (int32_t)(next * p->w + ws), SHAPE, 0, I, &ri));
-                    if (I) vst1q_s32(ibuf[next % 3] + k, ri);
+                    if (I) vst1q_s32(hiv + k, ri);
                 } else {
                     vst1q_f32(hv + k, row_sum(p, vdupq_n_f32(0.0f), row + ws, SHAPE, 0));
                 }
+                k += 4;
             }
         }
-        /* vertical: the valid rows in order */
+        /* vertical: the valid rows in order; a last partial vector is moved back to end at ncol */
         float *o = out + oh * p->ow + c0;
         int64_t *oi = I ? idx + oh * p->ow + c0 : NULL;
-        int64_t vc = p->count_include_pad ? taps_inside(hs, 3, 1, -p->pt, p->h + p->pb) : yhi - ylo;
-        const divs dv = divs_same(p->divisor_override ? p->divisor_override : vc * 3);
-        for (int64_t k = 0; k < ncol; k += 4) {
+        float vc = (float)(p->count_include_pad ? taps_inside(hs, 3, 1, -p->pt, p->h + p->pb) : yhi - ylo);
+        for (int64_t k0 = 0; k0 < ncol; k0 += 4) {
+            int64_t k = k0 + 4 <= ncol || ncol < 4 ? k0 : ncol - 4;
             float32x4_t m = vld1q_f32(hbuf[ylo % 3] + k);
             int32x4_t mi = vdupq_n_s32(0);
             if (I) mi = vld1q_s32(ibuf[ylo % 3] + k);
@@ -369,14 +394,19 @@ SP_AI void ring_mid(const sp_problem *p, const sp_args *a, size_t u, int64_t c0,
                 else
                     m = vaddq_f32(m, t);
             }
-            if (KIND == K_AVG) m = dv.mul ? vmulq_n_f32(m, dv.r) : sp_div(m, dv.d);
-            vst1q_f32(o + k, m);
-            if (I) sp_store_idx(oi + k, mi, 4);
+            if (KIND == K_AVG) {
+                float32x4_t d = p->divisor_override ? vdupq_n_f32((float)p->divisor_override)
+                                                    : vmulq_n_f32(vld1q_f32(hcv + k), vc);
+                m = sp_div(m, d);
+            }
+            int n = ncol < 4 ? (int)ncol : 4;
+            sp_store_part(o + k, m, n);
+            if (I) sp_store_idx(oi + k, mi, n);
         }
     }
 }
 
-/* RING: the middle's whole vectors come from ring_mid (3x3 shapes); this pass does the rest. */
+/* RING: the 3x3 shapes, done whole by ring_cols. */
 SP_AI void plane_nchw(const sp_problem *p, const sp_args *a, size_t u, const int KIND, const int SHAPE,
                       const int SW, const int RING)
 {
@@ -396,10 +426,11 @@ SP_AI void plane_nchw(const sp_problem *p, const sp_args *a, size_t u, const int
     const float32x4_t hc0 = KIND == K_AVG ? hcount(p, 0) : vdupq_n_f32(0.0f);
     const float32x4_t hcl = KIND == K_AVG ? hcount(p, last) : vdupq_n_f32(0.0f);
     float32x4_t hcx;
-    const int64_t mid_end = lo + (hi - lo) / 4 * 4;
-    if (RING)
-        for (int64_t c0 = lo; c0 < mid_end; c0 += RING_COLS)
-            ring_mid(p, a, u, c0, c0 + RING_COLS < mid_end ? c0 + RING_COLS : mid_end, KIND, SHAPE);
+    if (RING) {
+        for (int64_t c0 = 0; c0 < p->ow; c0 += RING_COLS)
+            ring_cols(p, a, u, c0, c0 + RING_COLS < p->ow ? c0 + RING_COLS : p->ow, KIND, SHAPE);
+        return;
+    }
 
     for (int64_t oh = 0; oh < p->oh; oh++) {
         rows R = row_setup(p, plane, oh);
@@ -420,8 +451,7 @@ SP_AI void plane_nchw(const sp_problem *p, const sp_args *a, size_t u, const int
             if (KIND == K_AVG) hcx = ow ? hcount(p, ow) : hc0;
             patch_out(p, plane, &R, oh, ow, n, rch, &hcx, KIND, SHAPE, SW, o + ow, oi ? oi + ow : NULL);
         }
-        if (RING && ow < mid_end) ow = mid_end;
-        for (; !RING && ow + 4 <= hi; ow += 4) {
+        for (; ow + 4 <= hi; ow += 4) {
             int64_t ws = ow * p->sw - p->pl;
             if (last_row + ws + rch > total) {
                 if (KIND == K_AVG) hcx = hcount(p, ow);
