@@ -19,6 +19,9 @@ void sp_avx512_global_nchw(const sp_problem *p, const sp_args *a, size_t begin, 
 void sp_avx512_global_nhwc(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx512_accepts_global(const sp_problem *p);
 
+/* Masked sequence max over [B, T, D]: units are (b, d) pairs. */
+void sp_avx512_btd_masked_max(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+
 extern const sp_kernel sp_avx512_kernels[];
 
 #endif

@@ -26,5 +26,6 @@ const sp_kernel sp_avx512_kernels[] = {
     {SIMDPOOL_GLOBAL_MAX, SIMDPOOL_NHWC, I, "global", sp_avx512_accepts_global, sp_avx512_global_nhwc},
     {SIMDPOOL_GLOBAL_AVG, SIMDPOOL_NHWC, 0, "global", sp_avx512_accepts_global, sp_avx512_global_nhwc},
     {SIMDPOOL_GLOBAL_SUM, SIMDPOOL_NHWC, 0, "global", sp_avx512_accepts_global, sp_avx512_global_nhwc},
+    {SIMDPOOL_MASKED_MAX, SIMDPOOL_NHWC, 0, "btd_masked", NULL, sp_avx512_btd_masked_max},
     {0, 0, 0, NULL, NULL, NULL},
 };
