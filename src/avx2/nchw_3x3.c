@@ -51,13 +51,18 @@ SP_INLINE __m256 ldf(const float *r, int64_t x, int64_t w)
  * columns read as -inf: the value is then exactly the reference's (a -inf that is skipped and
  * a -inf that is taken are the same bits; NaN rows are redone by the caller). */
 SP_INLINE __m256 vec_max_s2(const float *r0, const float *r1, const float *r2, int64_t x, int64_t w, int masked,
-                            __m256 *nan)
+                            __m256 *nan, int NR)
 {
     const float *r[3] = {r0, r1, r2};
     __m256 m = _mm256_setzero_ps(), nn = *nan;
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < NR; k++) {
         __m256 a0, a1, b0, b1;
-        if (masked) {
+        if (masked == 2) {
+            /* The left-padded first vector: only column -1 (lane 0 of a0) is outside. */
+            __m256 l = _mm256_permutevar8x32_ps(_mm256_loadu_ps(r[k]), _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6));
+            a0 = _mm256_blend_ps(l, _mm256_set1_ps(-INFINITY), 1);
+            a1 = _mm256_loadu_ps(r[k] + 7), b0 = _mm256_loadu_ps(r[k] + 1), b1 = _mm256_loadu_ps(r[k] + 9);
+        } else if (masked) {
             a0 = ldf(r[k], x, w), a1 = ldf(r[k], x + 8, w), b0 = ldf(r[k], x + 2, w), b1 = ldf(r[k], x + 10, w);
         } else {
             a0 = _mm256_loadu_ps(r[k] + x), a1 = _mm256_loadu_ps(r[k] + x + 8);
@@ -65,7 +70,10 @@ SP_INLINE __m256 vec_max_s2(const float *r0, const float *r1, const float *r2, i
         }
         __m256 e = _mm256_shuffle_ps(a0, a1, 0x88), o = _mm256_shuffle_ps(a0, a1, 0xDD);
         __m256 f = _mm256_shuffle_ps(b0, b1, 0x88);
-        nn = _mm256_or_ps(nn, _mm256_or_ps(_mm256_cmp_ps(a0, a1, _CMP_UNORD_Q), _mm256_cmp_ps(f, f, _CMP_UNORD_Q)));
+        /* Column x+16 (f's last lane) is the next vector's column x; an unmasked vector leaves
+         * it to the next vector or, at the row's end, to the caller. */
+        nn = _mm256_or_ps(nn, masked ? _mm256_or_ps(_mm256_cmp_ps(a0, a1, _CMP_UNORD_Q), _mm256_cmp_ps(f, f, _CMP_UNORD_Q))
+                                     : _mm256_cmp_ps(a0, a1, _CMP_UNORD_Q));
         __m256 h = _mm256_max_ps(f, _mm256_max_ps(o, e));
         m = k ? _mm256_max_ps(h, m) : h;
     }
@@ -74,15 +82,15 @@ SP_INLINE __m256 vec_max_s2(const float *r0, const float *r1, const float *r2, i
 }
 
 /* A whole row of values-only stride-2 max with three rows inside; returns the NaN flag. */
-static inline int row_max_s2(const float *r0, float *out, int64_t OW, int64_t owR, int64_t w, int64_t pl,
-                             const float *in_end, float *out_end)
+SP_INLINE int row_max_s2(const float *r0, float *out, int64_t OW, int64_t owR, int64_t w, int64_t pl,
+                         const float *in_end, float *out_end, int NR)
 {
-    const float *r1 = r0 + w, *r2 = r1 + w;
+    const float *r1 = r0 + w, *r2 = NR == 3 ? r1 + w : r1, *rl = NR == 3 ? r2 : NR == 2 ? r1 : r0;
     __m256 nan = _mm256_setzero_ps();
     int64_t ow0 = 0;
     /* Left padding: the first vector reads column -1. */
     if (pl > 0 && OW > 0) {
-        __m256 v = vec_max_s2(r0, r1, r2, -pl, w, 1, &nan);
+        __m256 v = vec_max_s2(r0, r1, r2, -pl, w, w >= 17 ? 2 : 1, &nan, NR);
         if (OW >= 8 || out + 8 <= out_end)
             _mm256_storeu_ps(out, v);
         else
@@ -93,12 +101,16 @@ static inline int row_max_s2(const float *r0, float *out, int64_t OW, int64_t ow
      * lanes are interior and the extra columns stay inside the tensor. */
     for (int64_t x = ow0 * 2 - pl; ow0 < OW; ow0 += 8, x += 16) {
         const int64_t n = OW - ow0 < 8 ? OW - ow0 : 8;
-        if (!((n == 8 && x + 18 <= w) || (ow0 + n <= owR && r2 + x + 18 <= in_end && out + ow0 + 8 <= out_end)))
+        if (!((n == 8 && x + 18 <= w) || (ow0 + n <= owR && rl + x + 18 <= in_end && out + ow0 + 8 <= out_end)))
             break;
-        _mm256_storeu_ps(out + ow0, vec_max_s2(r0, r1, r2, x, w, 0, &nan));
+        _mm256_storeu_ps(out + ow0, vec_max_s2(r0, r1, r2, x, w, 0, &nan, NR));
+        if (ow0 + 8 >= OW && x + 16 < w) { /* no next vector checks column x+16 */
+            for (int k = 0; k < NR; k++)
+                if (isnan((k == 0 ? r0 : k == 1 ? r1 : r2)[x + 16])) return 1;
+        }
     }
     for (; ow0 < OW; ow0 += 8) {
-        __m256 v = vec_max_s2(r0, r1, r2, ow0 * 2 - pl, w, 1, &nan);
+        __m256 v = vec_max_s2(r0, r1, r2, ow0 * 2 - pl, w, 1, &nan, NR);
         if (ow0 + 8 <= OW || out + ow0 + 8 <= out_end)
             _mm256_storeu_ps(out + ow0, v);
         else
@@ -121,8 +133,14 @@ SP_INLINE int row3(const sp_problem *p, const float *plane, float *out, int64_t 
     const __m256 rdiv = _mm256_set1_ps(op == OP_AVG ? interior_div(p, &g, 3) : 1.0f);
     const __m256i col = S == 2 ? _mm256_setr_epi32(0, 2, 8, 10, 4, 6, 12, 14) : sp_iota();
     __m256 nan = _mm256_setzero_ps();
-    if (op == OP_MAX && !idx && S == 2 && g.ky1 - g.ky0 == 3 && p->pl <= 1)
-        return row_max_s2(plane + g.hs * w, out, OW, g.owR, w, p->pl, in_end, out_end);
+    if (op == OP_MAX && !idx && S == 2 && p->pl <= 1) {
+        const float *r0 = plane + (g.hs + g.ky0) * w;
+        switch (g.ky1 - g.ky0) {
+        case 3: return row_max_s2(r0, out, OW, g.owR, w, p->pl, in_end, out_end, 3);
+        case 2: return row_max_s2(r0, out, OW, g.owR, w, p->pl, in_end, out_end, 2);
+        default: return row_max_s2(r0, out, OW, g.owR, w, p->pl, in_end, out_end, 1);
+        }
+    }
     for (int64_t ow0 = 0; ow0 < OW; ow0 += 8) {
         const int64_t n = OW - ow0 < 8 ? OW - ow0 : 8;
         if (!(ow0 >= g.owL && ow0 + n <= g.owR)) {
