@@ -10,8 +10,9 @@ int sp_avx512_accepts_nchw_generic(const sp_problem *p);
 int sp_avx512_avx2_special(const sp_problem *p); /* unpadded 2x2s2, 3x3s1 */
 int sp_avx512_accepts_nchw_3x3s2(const sp_problem *p);
 
-/* NHWC windowed max: units are output rows n*OH + oh. */
+/* NHWC windowed and adaptive max: units are output rows n*OH + oh. */
 void sp_avx512_nhwc_generic(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+void sp_avx512_nhwc_adaptive_max(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx512_accepts_nhwc_generic(const sp_problem *p);
 
 /* Global max (both layouts), avg and sum (NHWC): units are (n, c) pairs. */

@@ -8,7 +8,8 @@
 #include "simd.h"
 
 typedef struct window {
-    int64_t y0, y1, x0, x1; /* clipped tap positions: y = y0 + i*dh < y1, likewise x */
+    int64_t y0, y1, x0, x1; /* clipped tap positions: y = y0 + i*dy < y1, likewise x */
+    int64_t dy, dx;
 } window;
 
 /* NV vectors of channels starting at img/out; the last vector has the lanes of kl. */
@@ -23,8 +24,8 @@ SP_INLINE void block(const sp_problem *p, const float *img, float *out, int64_t 
         m[v] = _mm512_maskz_loadu_ps(v == NV - 1 ? kl : 0xFFFF, f + 16 * v);
         mi[v] = _mm512_set1_epi32((int)(wn->y0 * w + wn->x0));
     }
-    for (int64_t y = wn->y0; y < wn->y1; y += p->dh) {
-        for (int64_t x = y == wn->y0 ? wn->x0 + p->dw : wn->x0; x < wn->x1; x += p->dw) {
+    for (int64_t y = wn->y0; y < wn->y1; y += wn->dy) {
+        for (int64_t x = y == wn->y0 ? wn->x0 + wn->dx : wn->x0; x < wn->x1; x += wn->dx) {
             const float *s = img + (y * w + x) * C;
             const __m512i at = _mm512_set1_epi32((int)(y * w + x));
             for (int v = 0; v < NV; v++) {
@@ -81,6 +82,8 @@ SP_INLINE void rows(const sp_problem *p, const sp_args *a, size_t begin, size_t 
         const float *img = a->in + n * p->h * p->w * C;
         const int64_t hs = oh * p->sh - p->pt;
         window wn;
+        wn.dy = p->dh;
+        wn.dx = p->dw;
         clip(hs, p->kh, p->dh, p->h, &wn.y0, &wn.y1);
         for (int64_t ow = 0; ow < p->ow; ow++) {
             const int64_t ws = ow * p->sw - p->pl, o = ((int64_t)u * p->ow + ow) * C;
@@ -106,6 +109,36 @@ void sp_avx512_nhwc_generic(const sp_problem *p, const sp_args *a, size_t begin,
         rows(p, a, begin, end, 1);
     else
         rows(p, a, begin, end, 0);
+}
+
+/* Adaptive max: PyTorch's windows [floor(i*in/out), ceil((i+1)*in/out)) are never empty, and
+ * its rule (start from -inf at the first position, take t > m or NaN) picks the same value and
+ * index as taking the first tap unconditionally, which is what block() does. */
+SP_INLINE void adaptive_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int want_idx)
+{
+    const int64_t C = p->c;
+    for (size_t u = begin; u < end; u++) {
+        const int64_t n = (int64_t)u / p->oh, oh = (int64_t)u % p->oh;
+        const float *img = a->in + n * p->h * p->w * C;
+        window wn;
+        wn.dy = wn.dx = 1;
+        wn.y0 = sp_adaptive_start(oh, p->h, p->oh);
+        wn.y1 = sp_adaptive_end(oh, p->h, p->oh);
+        for (int64_t ow = 0; ow < p->ow; ow++) {
+            const int64_t o = ((int64_t)u * p->ow + ow) * C;
+            wn.x0 = sp_adaptive_start(ow, p->w, p->ow);
+            wn.x1 = sp_adaptive_end(ow, p->w, p->ow);
+            pixel(p, img, a->out + o, want_idx ? a->idx + o : NULL, &wn);
+        }
+    }
+}
+
+void sp_avx512_nhwc_adaptive_max(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    if (a->idx)
+        adaptive_rows(p, a, begin, end, 1);
+    else
+        adaptive_rows(p, a, begin, end, 0);
 }
 
 /* Argmax positions y*W + x are int32 lanes. */
