@@ -26,13 +26,15 @@ SP_INLINE __m512i unperm_idx(void)
  * inside the row; the same for every row of the plane. */
 typedef struct vec_masks {
     __mmask16 a0, a1, b0, b1;
+    int full; /* every lane real and inside: plain loads, which are cheaper than merging ones */
 } vec_masks;
 
 static vec_masks masks_for(int64_t x0, int64_t n, int64_t w)
 {
     const int64_t lo = x0 < 0 ? -x0 : 0, hi = 2 * n + 1 < w - x0 ? 2 * n + 1 : w - x0;
     const uint32_t ea = sp_range32(lo, hi), eb = sp_range32(lo - 2, hi - 2);
-    vec_masks k = {(__mmask16)ea, (__mmask16)(ea >> 16), (__mmask16)eb, (__mmask16)(eb >> 16)};
+    vec_masks k = {(__mmask16)ea, (__mmask16)(ea >> 16), (__mmask16)eb, (__mmask16)(eb >> 16),
+                   lo == 0 && hi == 33};
     return k;
 }
 
@@ -44,10 +46,18 @@ static vec_masks masks_for(int64_t x0, int64_t n, int64_t w)
 SP_INLINE __m512 hrow(const float *r, vec_masks k, __mmask16 *nan)
 {
     const __m512 ninf = _mm512_set1_ps(-INFINITY);
-    const __m512 a0 = _mm512_mask_loadu_ps(ninf, k.a0, r);
-    const __m512 a1 = _mm512_mask_loadu_ps(ninf, k.a1, r + 16);
-    const __m512 b0 = _mm512_mask_loadu_ps(ninf, k.b0, r + 2);
-    const __m512 b1 = _mm512_mask_loadu_ps(ninf, k.b1, r + 18);
+    __m512 a0, a1, b0, b1;
+    if (k.full) {
+        a0 = _mm512_loadu_ps(r);
+        a1 = _mm512_loadu_ps(r + 16);
+        b0 = _mm512_loadu_ps(r + 2);
+        b1 = _mm512_maskz_loadu_ps(0x7FFF, r + 18); /* element 33 is no tap (zero is harmless) */
+    } else {
+        a0 = _mm512_mask_loadu_ps(ninf, k.a0, r);
+        a1 = _mm512_mask_loadu_ps(ninf, k.a1, r + 16);
+        b0 = _mm512_mask_loadu_ps(ninf, k.b0, r + 2);
+        b1 = _mm512_mask_loadu_ps(ninf, k.b1, r + 18);
+    }
     *nan |= _mm512_cmp_ps_mask(a0, a1, _CMP_UNORD_Q) | _mm512_cmp_ps_mask(b1, b1, _CMP_UNORD_Q);
     __m512 m = _mm512_max_ps(_mm512_shuffle_ps(a0, a1, 0xDD), _mm512_shuffle_ps(a0, a1, 0x88));
     return _mm512_max_ps(_mm512_shuffle_ps(b0, b1, 0x88), m);
