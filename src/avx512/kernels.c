@@ -4,9 +4,22 @@
  * double-pumped, the wins come from masks (tails, padding, compares into k registers instead
  * of blends), fewer instructions per output and in-lane shuffles, not from wider ALUs.
  *
- * avx2 time / avx512 time, median of 41 interleaved samples, 1 thread, batch 1, this
- * machine (AMD EPYC Zen 4), against the AVX2 kernels in the tree on 2026-11-22:
- *   RATIOS
+ * avx2 time / avx512 time (median of per-sample ratios, 41 interleaved samples, 1 thread,
+ * batch 1, f32, AMD EPYC Zen 4, against src/avx2 as of commit 584e158; two runs):
+ *   kept                                        removed (AVX2 is chosen there)
+ *   nchw max 3x3s2p1 C64 112²     1.06-1.10     nchw 2x2s2 max/avg C64..C512   0.58-1.34 (mixed)
+ *     with indices                1.08-1.35     nchw avg 3x3s1p1 C192 28²      0.17-0.32
+ *   nchw max generic 2x2s1 C64 56² 1.39-1.44    nchw avg generic 5x5s2p2       0.98
+ *   nhwc max 2x2s2 C64 224²       1.01-1.06     nhwc avg 2x2s2 C64..C256       0.70-0.98
+ *     C128 112² / C256 56²        1.13-1.23     nhwc avg 3x3s1p1 C192 28²      0.48-0.55
+ *     C512 28² / 14²              1.13-1.46     nchw global avg C2048 7²       0.94-1.10
+ *     3x3s2p1 C64 112²            1.37-1.41     nchw global sum C512 14²       0.88-1.00
+ *     with indices                1.21-1.49     masked mean [8,128,768] etc.   1.00-1.08
+ *   global max C2048 7² nchw      1.03-1.12, with indices 1.40-1.49
+ *   global max C2048 7² nhwc      1.38-1.50, with indices 1.33-1.47
+ *   global avg C2048 7² nhwc      1.48-1.49;  global sum C512 14² nhwc 1.40-1.57
+ *   nhwc adaptive max 7 C512 14², 6 C256 13²   1.19-1.44, with indices 1.36
+ *   masked max [8,128,768] [32,64,384] [1,512,1024]   1.21-1.24, 1.02
  */
 #include "avx512.h"
 

@@ -1,5 +1,6 @@
 /* NCHW windowed max (values and indices), vectorised over 16 output columns of one output row.
  * (Avg and sum are left to AVX2, which measured as fast or faster here: see kernels.c.)
+ * A window's first in-bounds tap is always taken, as in the reference.
  *
  * One row template serves every shape (after oneDNN's jit_uni_pool_kernel): the vertical taps
  * are clipped to the input once per output row, and the columns split into interior vectors,
