@@ -85,10 +85,11 @@ SP_INLINE void pixel(const sp_problem *p, const float *img, float *out, int64_t 
 }
 
 /* First tap position >= 0 and the end (exclusive) < lim, for taps s + i*d, i < k. */
-static void clip(int64_t s, int64_t k, int64_t d, int64_t lim, int64_t *lo, int64_t *hi)
+SP_INLINE void clip(int64_t s, int64_t k, int64_t d, int64_t lim, int64_t *lo, int64_t *hi)
 {
-    int64_t i0 = s < 0 ? (-s + d - 1) / d : 0;
-    int64_t i1 = lim > s ? (lim - s + d - 1) / d : 0;
+    /* Called per output pixel: avoid the 64-bit divisions for the usual dilation 1. */
+    int64_t i0 = s < 0 ? (d == 1 ? -s : (-s + d - 1) / d) : 0;
+    int64_t i1 = lim > s ? (d == 1 ? lim - s : (lim - s + d - 1) / d) : 0;
     if (i1 > k) i1 = k;
     if (i1 < i0) i1 = i0;
     *lo = s + i0 * d;
