@@ -18,13 +18,12 @@
 
 /* ---- NCHW ---------------------------------------------------------------------------- */
 
-static float lanes_max(float32x4_t v, float r)
+/* Any-order max of the 4 lanes in registers (the caller settles NaN and zero by position). */
+static float lanes_max(float32x4_t v)
 {
-    float t[4];
-    vst1q_f32(t, v);
-    for (int k = 0; k < 4; k++)
-        if (t[k] > r || isnan(t[k])) r = t[k];
-    return r;
+    v = sp_max(v, vextq_f32(v, v, 2));
+    v = sp_max(v, vextq_f32(v, v, 1));
+    return vgetq_lane_f32(v, 0);
 }
 
 void SP_NEON_NAME(global_nchw_max)(const sp_problem *p, const sp_args *a, size_t b, size_t e)
@@ -41,7 +40,7 @@ void SP_NEON_NAME(global_nchw_max)(const sp_problem *p, const sp_args *a, size_t
             m3 = sp_max(m3, vld1q_f32(x + i + 12));
         }
         for (; i + 4 <= hw; i += 4) m0 = sp_max(m0, vld1q_f32(x + i));
-        float r = lanes_max(sp_max(sp_max(m0, m1), sp_max(m2, m3)), -INFINITY);
+        float r = lanes_max(sp_max(sp_max(m0, m1), sp_max(m2, m3)));
         for (; i < hw; i++)
             if (x[i] > r || isnan(x[i])) r = x[i];
         if (isnan(r)) {
@@ -62,13 +61,18 @@ static void merge(float *r, int64_t *ri, float v, int64_t i)
     if (take) *r = v, *ri = i;
 }
 
-static void merge_lanes(float *r, int64_t *ri, float32x4_t v, int32x4_t vi)
+/* merge() on lanes: candidates (v, vi) into (*r, *ri). Indices break ties, so the order of
+ * merging does not matter. */
+SP_AI void vmerge(float32x4_t *r, int32x4_t *ri, float32x4_t v, int32x4_t vi)
 {
-    float t[4];
-    int32_t ti[4];
-    vst1q_f32(t, v);
-    vst1q_s32(ti, vi);
-    for (int k = 0; k < 4; k++) merge(r, ri, t[k], ti[k]);
+    uint32x4_t vok = vceqq_f32(v, v), rok = vceqq_f32(*r, *r);
+    /* v is NaN, and r is not or comes earlier */
+    uint32x4_t nan_wins = vbicq_u32(vorrq_u32(vcgtq_s32(vi, *ri), rok), vok);
+    uint32x4_t tie = vandq_u32(vceqq_f32(v, *r), vcltq_s32(vi, *ri));
+    uint32x4_t num_wins = vandq_u32(vandq_u32(vok, rok), vorrq_u32(vcgtq_f32(v, *r), tie));
+    uint32x4_t take = vorrq_u32(nan_wins, num_wins);
+    *r = vbslq_f32(take, v, *r);
+    *ri = vbslq_s32(take, vi, *ri);
 }
 
 void SP_NEON_NAME(global_nchw_maxi)(const sp_problem *p, const sp_args *a, size_t b, size_t e)
@@ -98,12 +102,13 @@ void SP_NEON_NAME(global_nchw_maxi)(const sp_problem *p, const sp_args *a, size_
             m0 = sp_maxi(m0, vld1q_f32(x + i), &i0, c0);
             c0 = vaddq_s32(c0, four);
         }
-        float r = -INFINITY;
-        int64_t ri = 0;
-        merge_lanes(&r, &ri, m0, i0);
-        merge_lanes(&r, &ri, m1, i1);
-        merge_lanes(&r, &ri, m2, i2);
-        merge_lanes(&r, &ri, m3, i3);
+        vmerge(&m0, &i0, m1, i1);
+        vmerge(&m2, &i2, m3, i3);
+        vmerge(&m0, &i0, m2, i2);
+        vmerge(&m0, &i0, vextq_f32(m0, m0, 2), vextq_s32(i0, i0, 2));
+        vmerge(&m0, &i0, vextq_f32(m0, m0, 1), vextq_s32(i0, i0, 1));
+        float r = vgetq_lane_f32(m0, 0);
+        int64_t ri = vgetq_lane_s32(i0, 0);
         for (; i < hw; i++) merge(&r, &ri, x[i], i);
         a->out[u] = r;
         a->idx[u] = ri;
@@ -124,9 +129,7 @@ void SP_NEON_NAME(global_nchw_sum)(const sp_problem *p, const sp_args *a, size_t
             s3 = vaddq_f32(s3, vld1q_f32(x + i + 12));
         }
         for (; i + 4 <= hw; i += 4) s0 = vaddq_f32(s0, vld1q_f32(x + i));
-        float t[4], s = 0.0f;
-        vst1q_f32(t, vaddq_f32(vaddq_f32(s0, s1), vaddq_f32(s2, s3)));
-        s = (t[0] + t[1]) + (t[2] + t[3]);
+        float s = vaddvq_f32(vaddq_f32(vaddq_f32(s0, s1), vaddq_f32(s2, s3)));
         for (; i < hw; i++) s += x[i];
         a->out[u] = p->op == SIMDPOOL_GLOBAL_AVG ? s / (float)hw : s;
     }

@@ -216,7 +216,8 @@ SP_AI float32x4_t row_sum(const sp_problem *p, float32x4_t s, const float *q, co
 /* n (1..4) outputs of one output row: nr tap rows from q, qstep apart, at input index ib
  * (ibstep apart). */
 SP_AI void vec_out(const sp_problem *p, const float *q, int64_t qstep, int64_t nr, int32_t ib, int32_t ibstep,
-                   const divs *dv, int n, const int KIND, const int SHAPE, const int SW, float *o, int64_t *oi)
+                   const divs *dv, int n, const int KIND, const int SHAPE, const int SW, float *o,
+                   int64_t *oi)
 {
     if (KIND == K_MAX || KIND == K_MAXI) {
         const int I = KIND == K_MAXI;
@@ -262,8 +263,8 @@ static float32x4_t hcount(const sp_problem *p, int64_t ow0)
 /* n outputs from ow0 through a patch: the columns [ws0, ws0 + rch) of every valid tap row,
  * those outside the row replaced by the padding value. hc: hcount(p, ow0) (avg only). */
 SP_AI void patch_out(const sp_problem *p, const float *plane, const rows *R, int64_t oh, int64_t ow0, int n,
-                     int64_t rch, const float32x4_t *hc, const int KIND, const int SHAPE, const int SW, float *o,
-                     int64_t *oi)
+                     int64_t rch, const float32x4_t *hc, const int KIND, const int SHAPE, const int SW,
+                     float *o, int64_t *oi)
 {
     float patch[PATCH_MAX];
     const int64_t ws0 = ow0 * p->sw - p->pl;
@@ -303,7 +304,8 @@ SP_AI void patch_out(const sp_problem *p, const float *plane, const rows *R, int
 
 /* Horizontal reduction of one input row for output column ow, padding excluded (the exact
  * scalar rule on one row; used at the edges and at the tensor's end). */
-static void hcol(const sp_problem *p, const float *row, int64_t y, int64_t ow, int max, float *hv, int32_t *hi)
+static void hcol(const sp_problem *p, const float *row, int64_t y, int64_t ow, int max, float *hv,
+                 int32_t *hi)
 {
     int64_t ws = ow * p->sw - p->pl;
     float m = 0.0f, s = 0.0f;
@@ -348,7 +350,8 @@ SP_AI void ring_cols(const sp_problem *p, const sp_args *a, size_t u, int64_t c0
     if (KIND == K_AVG)
         for (int64_t k = 0; k < ncol; k++) {
             int cip = p->count_include_pad;
-            hcv[k] = (float)taps_inside((c0 + k) * p->sw - p->pl, 3, 1, cip ? -p->pl : 0, cip ? p->w + p->pr : p->w);
+            hcv[k] = (float)taps_inside((c0 + k) * p->sw - p->pl, 3, 1, cip ? -p->pl : 0,
+                                        cip ? p->w + p->pr : p->w);
         }
     int64_t next = 0; /* the next input row to reduce */
     for (int64_t oh = 0; oh < p->oh; oh++) {
@@ -478,7 +481,8 @@ SP_AI void plane_nchw(const sp_problem *p, const sp_args *a, size_t u, const int
 
 /* Exported kernels: pick the compile-time kind, shape and stride once per slice. */
 #define SLICE(KIND, SHAPE, SW)                                                                     \
-    for (size_t u = b; u < e; u++) plane_nchw(p, a, u, KIND, SHAPE, SW, SHAPE != S_GENERIC && SHAPE != S_2X2S2)
+    for (size_t u = b; u < e; u++)                                                                 \
+        plane_nchw(p, a, u, KIND, SHAPE, SW, SHAPE != S_GENERIC && SHAPE != S_2X2S2)
 
 #define SPECIAL(name, SHAPE)                                                                       \
     void SP_NEON_NAME(name##_max)(const sp_problem *p, const sp_args *a, size_t b, size_t e)       \
