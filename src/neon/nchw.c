@@ -1,12 +1,16 @@
 /* NCHW windowed max / avg / sum: four output columns per vector.
  *
- * Every kernel shares one plane walker (plane_nchw). Per output row it finds the tap rows that
- * lie inside the input, computes the output columns whose taps all lie inside the row (the
- * "middle": no padding, no bounds checks) and runs the vector body there straight from the
- * input. Edge outputs (padding, ceil-mode overhang, the last vector of the tensor) run the
- * same body on a small stack patch holding just the columns it reads, out-of-row columns set
- * to -inf (max) or 0 (sums), so small maps, where edges are a large share, stay vectorised.
- * Specialised bodies differ only in how one tap row is reduced:
+ * Two plane walkers share the row bodies below:
+ *   plane_nchw (2x2s2, generic): per output row, find the tap rows inside the input and the
+ *     output columns whose taps all lie inside the row (the "middle": no padding, no bounds
+ *     checks) and run the vector body there straight from the input. Edge outputs (padding,
+ *     ceil-mode overhang, the last vector of the tensor) run the same body on a small stack
+ *     patch holding just the columns it reads, out-of-row columns set to -inf (max) or 0
+ *     (sums), so small maps, where edges are a large share, stay vectorised.
+ *   ring_cols (3x3s1, 3x3s2): tap rows are shared between output rows, so every input row is
+ *     reduced horizontally once into a ring of three row results and each output row combines
+ *     its rows (see there).
+ * Row bodies differ in how one tap row is reduced for 4 outputs:
  *   2x2s2  one vld2q splits even/odd columns: pair max/sum of the two (ncnn's pooling_2x2);
  *   3x3s2  one vld2q + one vld1q_dup: the third column is the next window's first (vext),
  *          so the shared column is loaded once (ncnn's pooling_3x3 stride 2);
@@ -14,9 +18,10 @@
  *   generic any kernel / stride / dilation: vld1q, vld2q, vld3q or vld4q de-interleave for
  *          stride 1..4, lane gathers above.
  * Max reduces each tap row left to right, then the rows top to bottom: the result is the
- * reference's row-major sequence regrouped, which sp_take keeps exact (see neon.h). Sums add
- * the taps in the reference's order. Loads never run past the input: a middle vector whose
- * last load would cross the end of the whole tensor goes through the patch too.
+ * reference's row-major sequence regrouped, which sp_take keeps exact (see neon.h); never
+ * columns first, which would reorder ties of -0/+0 and NaNs. Sums add the taps of plane_nchw
+ * in the reference's order. Loads never run past the input: a vector whose last load would
+ * cross the end of the whole tensor goes through the patch (ring: the scalar row rule).
  * -inf padding is exact for max values (it never beats or ties a real tap, NaN included); with
  * indices, a lane whose result is -inf may carry a padding index, so those rare lanes are
  * redone by the scalar rule. */
