@@ -52,36 +52,48 @@ SP_INLINE void store8_idx(int64_t *dst, __m256i v, int64_t n, const bounds *b)
 
 /* The branch-free body of a row with both input rows present: full vectors whose 16 columns
  * lie in the row. Values-only max (op OP_MAX) or sums scaled by mul (OP_AVG) / not (OP_SUM). */
+/* 8 outputs from columns x .. x+15 of both rows. */
+SP_INLINE void vec2(const float *r0, const float *r1, float *out, int64_t x, int op, __m256 mul, __m256 *nn)
+{
+    __m256 a0 = _mm256_loadu_ps(r0 + x), a1 = _mm256_loadu_ps(r0 + x + 8);
+    __m256 b0 = _mm256_loadu_ps(r1 + x), b1 = _mm256_loadu_ps(r1 + x + 8);
+    __m256 r;
+    if (op == OP_MAX) {
+        __m256 ha = _mm256_max_ps(_mm256_shuffle_ps(a0, a1, 0xDD), _mm256_shuffle_ps(a0, a1, 0x88));
+        __m256 hb = _mm256_max_ps(_mm256_shuffle_ps(b0, b1, 0xDD), _mm256_shuffle_ps(b0, b1, 0x88));
+        *nn = _mm256_or_ps(*nn, _mm256_or_ps(_mm256_cmp_ps(a0, a1, _CMP_UNORD_Q), _mm256_cmp_ps(b0, b1, _CMP_UNORD_Q)));
+        r = _mm256_max_ps(hb, ha);
+    } else {
+        r = _mm256_hadd_ps(_mm256_add_ps(a0, b0), _mm256_add_ps(a1, b1));
+        if (op == OP_AVG) r = _mm256_mul_ps(r, mul);
+    }
+    _mm256_storeu_ps(out, unperm2(r));
+}
+
+/* The branch-free body of a row with both input rows present: full vectors whose 16 columns
+ * lie in the row. Values-only max (op OP_MAX) or sums scaled by mul (OP_AVG) / not (OP_SUM). */
 SP_INLINE int64_t body2(const float *r0, const float *r1, float *out, int64_t OW, int64_t w, int op, __m256 mul,
                         __m256 *nan, const bounds *b)
 {
-    int64_t ow0 = 0;
     __m256 nn = *nan;
+    int64_t nfull = OW / 8;
+    if (nfull * 16 > w) nfull--; /* the last full vector would read column w */
+    int64_t ow0 = 0, x = 0;
+    if (w >= 64) { /* wide rows: two row streams need help from software prefetch */
+        for (; ow0 < nfull * 8; ow0 += 8, x += 16) {
+            _mm_prefetch((const char *)(r0 + PF * w + x), _MM_HINT_T0);
+            _mm_prefetch((const char *)(r1 + PF * w + x), _MM_HINT_T0);
+            vec2(r0, r1, out + ow0, x, op, mul, &nn);
+        }
+    } else {
+        for (; ow0 < nfull * 8; ow0 += 8, x += 16) vec2(r0, r1, out + ow0, x, op, mul, &nn);
+    }
     /* A narrow last vector still takes this path when its extra columns stay inside the tensor
      * and feed only discarded lanes (no ceil-mode overhang) and its extra outputs belong to
      * later rows of this slice, which rewrite them. */
-    const int clean = 2 * OW <= w;
-    for (int64_t x = 0; ow0 < OW; ow0 += 8, x += 16) {
-        if (!((ow0 + 8 <= OW && x + 16 <= w) ||
-              (clean && r1 + x + 16 <= b->in_end && out + ow0 + 8 <= b->out_end)))
-            break;
-        if (w >= 64) { /* narrow rows stream as one sequence; the hardware prefetcher suffices */
-            _mm_prefetch((const char *)(r0 + PF * w + x), _MM_HINT_T0);
-            _mm_prefetch((const char *)(r1 + PF * w + x), _MM_HINT_T0);
-        }
-        __m256 a0 = _mm256_loadu_ps(r0 + x), a1 = _mm256_loadu_ps(r0 + x + 8);
-        __m256 b0 = _mm256_loadu_ps(r1 + x), b1 = _mm256_loadu_ps(r1 + x + 8);
-        __m256 r;
-        if (op == OP_MAX) {
-            __m256 ha = _mm256_max_ps(_mm256_shuffle_ps(a0, a1, 0xDD), _mm256_shuffle_ps(a0, a1, 0x88));
-            __m256 hb = _mm256_max_ps(_mm256_shuffle_ps(b0, b1, 0xDD), _mm256_shuffle_ps(b0, b1, 0x88));
-            nn = _mm256_or_ps(nn, _mm256_or_ps(_mm256_cmp_ps(a0, a1, _CMP_UNORD_Q), _mm256_cmp_ps(b0, b1, _CMP_UNORD_Q)));
-            r = _mm256_max_ps(hb, ha);
-        } else {
-            r = _mm256_hadd_ps(_mm256_add_ps(a0, b0), _mm256_add_ps(a1, b1));
-            if (op == OP_AVG) r = _mm256_mul_ps(r, mul);
-        }
-        _mm256_storeu_ps(out + ow0, unperm2(r));
+    if (ow0 < OW && 2 * OW <= w && r1 + x + 16 <= b->in_end && out + ow0 + 8 <= b->out_end) {
+        vec2(r0, r1, out + ow0, x, op, mul, &nn);
+        ow0 = OW;
     }
     *nan = nn;
     return ow0;
