@@ -85,13 +85,13 @@ void sp_avx2_nhwc_adaptive(const sp_problem *p, const sp_args *a, size_t begin, 
 }
 
 /* NCHW output elements [e0, e1) through the gather lanes. */
-SP_INLINE void gather_span(const sp_problem *p, const sp_args *a, int64_t e0, int64_t e1, int mode)
+SP_INLINE void gather_span(const sp_problem *p, const sp_args *a, const sp_cols *cols, int64_t e0, int64_t e1, int mode)
 {
     const __m256i one = _mm256_set1_epi32(1);
     for (int64_t e = e0; e < e1; e += 8) {
         const int nl = e1 - e < 8 ? (int)(e1 - e) : 8;
         sp_lanes l;
-        sp_lanes_init(p, a->in, e, nl, &l);
+        sp_lanes_init(p, a->in, cols, e, nl, &l);
         __m256 acc = mode == SP_ACC_SUM ? _mm256_setzero_ps() : _mm256_set1_ps(-INFINITY);
         __m256i mi = _mm256_sub_epi32(l.off, l.plane);
         for (int64_t k = 0; k < l.maxtaps; k++) {
@@ -123,10 +123,12 @@ static int mode_of(const sp_problem *p, const sp_args *a)
 void sp_avx2_nchw_adaptive_gather(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
     const int64_t ohw = p->oh * p->ow, e0 = (int64_t)begin * ohw, e1 = (int64_t)end * ohw;
+    sp_cols cols;
+    sp_cols_init(p, &cols);
     switch (mode_of(p, a)) {
-    case SP_ACC_SUM: gather_span(p, a, e0, e1, SP_ACC_SUM); break;
-    case SP_ACC_MAX: gather_span(p, a, e0, e1, SP_ACC_MAX); break;
-    default: gather_span(p, a, e0, e1, SP_ACC_MAXI); break;
+    case SP_ACC_SUM: gather_span(p, a, &cols, e0, e1, SP_ACC_SUM); break;
+    case SP_ACC_MAX: gather_span(p, a, &cols, e0, e1, SP_ACC_MAX); break;
+    default: gather_span(p, a, &cols, e0, e1, SP_ACC_MAXI); break;
     }
 }
 

@@ -52,13 +52,13 @@ void sp_avx2_nhwc_lp(const sp_problem *p, const sp_args *a, size_t begin, size_t
 }
 
 /* NCHW output elements [e0, e1) through the gather lanes. */
-SP_INLINE void gather_span(const sp_problem *p, const sp_args *a, int64_t e0, int64_t e1, int sq, __m256 kk)
+SP_INLINE void gather_span(const sp_problem *p, const sp_args *a, const sp_cols *cols, int64_t e0, int64_t e1, int sq, __m256 kk)
 {
     const __m256i dx = _mm256_set1_epi32((int)p->dw);
     for (int64_t e = e0; e < e1; e += 8) {
         const int nl = e1 - e < 8 ? (int)(e1 - e) : 8;
         sp_lanes l;
-        sp_lanes_init(p, a->in, e, nl, &l);
+        sp_lanes_init(p, a->in, cols, e, nl, &l);
         __m256 s = _mm256_setzero_ps();
         for (int64_t k = 0; k < l.maxtaps; k++) {
             const __m256 t = sp_lanes_gather(&l, sp_lanes_active(&l, k));
@@ -72,7 +72,9 @@ SP_INLINE void gather_span(const sp_problem *p, const sp_args *a, int64_t e0, in
 SP_INLINE void nchw_gather(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int sq)
 {
     const int64_t ohw = p->oh * p->ow;
-    gather_span(p, a, (int64_t)begin * ohw, (int64_t)end * ohw, sq, _mm256_set1_ps((float)(p->kh * p->kw)));
+    sp_cols cols;
+    sp_cols_init(p, &cols);
+    gather_span(p, a, &cols, (int64_t)begin * ohw, (int64_t)end * ohw, sq, _mm256_set1_ps((float)(p->kh * p->kw)));
 }
 
 void sp_avx2_nchw_lp_gather(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
@@ -94,7 +96,7 @@ SP_INLINE void nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, si
             const int64_t e = ((int64_t)u * p->oh + oh) * p->ow;
             sp_win w;
             sp_win_rows(p, oh, &w);
-            gather_span(p, a, e, e + g.owL, sq, kk);
+            gather_span(p, a, NULL, e, e + g.owL, sq, kk);
             const __m256 count = _mm256_set1_ps((float)(((w.y1 - w.y0 + w.dy - 1) / w.dy) * g.kw));
             for (int64_t ow = g.owL; ow < g.owR; ow += 8) {
                 const int64_t n = g.owR - ow < 8 ? g.owR - ow : 8;
@@ -102,7 +104,7 @@ SP_INLINE void nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, si
                 sp_row_acc(plane, p->w, &w, &g, ow, n, sq ? SP_ACC_SQ : SP_ACC_SUM, &s, &unused, NULL);
                 sp_store(a->out + e + ow, finish(s, count, kk, sq), n);
             }
-            gather_span(p, a, e + g.owR, e + p->ow, sq, kk);
+            gather_span(p, a, NULL, e + g.owR, e + p->ow, sq, kk);
         }
     }
 }

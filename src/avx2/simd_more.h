@@ -73,27 +73,57 @@ typedef struct sp_lanes {
     int64_t u[8], oh[8], ow[8]; /* the lanes' plane and output position (stochastic draws) */
 } sp_lanes;
 
-/* Output elements [e0, e0 + nl) with nl <= 8; e0 = ((n*C + c)*OH + oh)*OW + ow. */
-static inline void sp_lanes_init(const sp_problem *p, const float *in, int64_t e0, int nl, sp_lanes *l)
+/* Every output column's in-bounds taps, x0 and count, computed once per kernel call: the
+ * adaptive rule and the clip both divide, which per lane would cost more than the gathers. */
+enum { SP_COLS_MAX = 512 };
+typedef struct sp_cols {
+    int ok; /* OW fits the table */
+    int32_t x0[SP_COLS_MAX], nc[SP_COLS_MAX];
+} sp_cols;
+
+static inline void sp_cols_init(const sp_problem *p, sp_cols *t)
+{
+    t->ok = p->ow <= SP_COLS_MAX;
+    for (int64_t ow = 0; t->ok && ow < p->ow; ow++) {
+        sp_win w;
+        sp_win_cols(p, ow, &w);
+        t->x0[ow] = (int32_t)w.x0;
+        t->nc[ow] = (int32_t)(w.x1 > w.x0 ? (w.x1 - w.x0 + w.dx - 1) / w.dx : 0);
+    }
+}
+
+/* Output elements [e0, e0 + nl) with nl <= 8; e0 = ((n*C + c)*OH + oh)*OW + ow. cols may be
+ * NULL (short spans). */
+static inline void sp_lanes_init(const sp_problem *p, const float *in, const sp_cols *cols, int64_t e0, int nl,
+                                 sp_lanes *l)
 {
     int32_t off[8] = {0}, plane[8] = {0}, ncols[8] = {0}, rowstep[8] = {0}, ntaps[8] = {0};
     const int64_t hw = p->h * p->w, ohw = p->oh * p->ow;
+    const int64_t dx = sp_is_adaptive(p->op) ? 1 : p->dw;
     int64_t u = e0 / ohw, r = e0 % ohw, oh = r / p->ow, ow = r % p->ow;
     const int64_t u0 = u;
     sp_win w;
     sp_win_rows(p, oh, &w);
+    int64_t nrows = w.y1 > w.y0 ? (w.y1 - w.y0 + w.dy - 1) / w.dy : 0;
     l->base = in + u0 * hw;
     l->maxtaps = 0;
     l->nl = nl;
     for (int i = 0; i < nl; i++) {
-        sp_win_cols(p, ow, &w);
-        int64_t t = sp_win_taps(&w);
+        int64_t x0, nc;
+        if (cols && cols->ok) {
+            x0 = cols->x0[ow];
+            nc = cols->nc[ow];
+        } else {
+            sp_win_cols(p, ow, &w);
+            x0 = w.x0;
+            nc = w.x1 > w.x0 ? (w.x1 - w.x0 + w.dx - 1) / w.dx : 0;
+        }
+        const int64_t t = nrows * nc;
         if (t) {
-            int64_t nc = (w.x1 - w.x0 + w.dx - 1) / w.dx;
             plane[i] = (int32_t)((u - u0) * hw);
-            off[i] = (int32_t)(plane[i] + w.y0 * p->w + w.x0);
+            off[i] = (int32_t)(plane[i] + w.y0 * p->w + x0);
             ncols[i] = (int32_t)nc;
-            rowstep[i] = (int32_t)(w.dy * p->w - (nc - 1) * w.dx);
+            rowstep[i] = (int32_t)(w.dy * p->w - (nc - 1) * dx);
             ntaps[i] = (int32_t)t;
             if (t > l->maxtaps) l->maxtaps = t;
         }
@@ -107,6 +137,7 @@ static inline void sp_lanes_init(const sp_problem *p, const float *in, int64_t e
                 u++;
             }
             sp_win_rows(p, oh, &w);
+            nrows = w.y1 > w.y0 ? (w.y1 - w.y0 + w.dy - 1) / w.dy : 0;
         }
     }
     l->off = _mm256_loadu_si256((const __m256i *)off);

@@ -101,13 +101,13 @@ void sp_avx2_nhwc_stochastic(const sp_problem *p, const sp_args *a, size_t begin
 }
 
 /* NCHW output elements [e0, e1) through the gather lanes. */
-SP_INLINE void gather_span(const sp_problem *p, const sp_args *a, int64_t e0, int64_t e1, int train)
+SP_INLINE void gather_span(const sp_problem *p, const sp_args *a, const sp_cols *cols, int64_t e0, int64_t e1, int train)
 {
     const __m256i dx = _mm256_set1_epi32((int)p->dw);
     for (int64_t e = e0; e < e1; e += 8) {
         const int nl = e1 - e < 8 ? (int)(e1 - e) : 8;
         sp_lanes l;
-        sp_lanes_init(p, a->in, e, nl, &l);
+        sp_lanes_init(p, a->in, cols, e, nl, &l);
         const __m256i off0 = l.off;
         __m256 s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps();
         for (int64_t k = 0; k < l.maxtaps; k++) {
@@ -138,10 +138,12 @@ SP_INLINE void gather_span(const sp_problem *p, const sp_args *a, int64_t e0, in
 void sp_avx2_nchw_stochastic_gather(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
     const int64_t ohw = p->oh * p->ow;
+    sp_cols cols;
+    sp_cols_init(p, &cols);
     if (p->stochastic_mode == SIMDPOOL_STOCHASTIC_TRAIN)
-        gather_span(p, a, (int64_t)begin * ohw, (int64_t)end * ohw, 1);
+        gather_span(p, a, &cols, (int64_t)begin * ohw, (int64_t)end * ohw, 1);
     else
-        gather_span(p, a, (int64_t)begin * ohw, (int64_t)end * ohw, 0);
+        gather_span(p, a, &cols, (int64_t)begin * ohw, (int64_t)end * ohw, 0);
 }
 
 SP_INLINE void nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int train)
@@ -156,7 +158,7 @@ SP_INLINE void nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, si
             const uint64_t hr = train ? draw_step(draw_step(draw_step(draw_seed(p->seed), n), c), oh) : 0;
             sp_win w;
             sp_win_rows(p, oh, &w);
-            gather_span(p, a, e, e + g.owL, train);
+            gather_span(p, a, NULL, e, e + g.owL, train);
             for (int64_t ow = g.owL; ow < g.owR; ow += 8) {
                 const int64_t m = g.owR - ow < 8 ? g.owR - ow : 8;
                 __m256 s1, s2;
@@ -172,7 +174,7 @@ SP_INLINE void nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, si
                 sp_row_acc(plane, p->w, &w, &g, ow, m, SP_ACC_PICK, &s2, &s2, &k);
                 sp_store(a->out + e + ow, sp_pick_result(&k, s1), m);
             }
-            gather_span(p, a, e + g.owR, e + p->ow, train);
+            gather_span(p, a, NULL, e + g.owR, e + p->ow, train);
         }
     }
 }
