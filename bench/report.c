@@ -72,21 +72,19 @@ static double roof_ns(const spb_case *c) { return c->roof >= 0 ? spb.jobs[c->roo
 
 static double bytes_of(const spb_case *c) { return (double)(c->in_elems + c->out_elems) * sizeof(float); }
 
-/* The variant whose code ran: "avx2/nchw_2x2s2" -> avx2, "avx2->scalar/..." -> scalar. */
+/* The variant whose code ran: "avx2/nchw_2x2s2" -> avx2, "avx512->avx2/..." -> avx2. */
 const char *spb_effective_variant(const char *kernel, char *buf, size_t n)
 {
-    if (strstr(kernel, "->scalar/")) {
-        snprintf(buf, n, "scalar");
-        return buf;
-    }
+    const char *arrow = strstr(kernel, "->");
+    if (arrow) kernel = arrow + 2;
     size_t l = strcspn(kernel, "/");
     snprintf(buf, n, "%.*s", (int)l, kernel);
     return buf;
 }
 
-/* A variant without its own kernel for the case runs scalar's: timing it again only adds noise
- * to the choice of the fastest. */
-static int fallback(const spb_job *j) { return strstr(j->kernel, "->scalar/") != NULL; }
+/* A variant without its own kernel for the case runs another's: timing it again only adds
+ * noise to the choice of the fastest. */
+static int fallback(const spb_job *j) { return strstr(j->kernel, "->") != NULL; }
 
 /* The fastest registry variant of case ci that runs its own kernel. */
 static const spb_job *fastest(int ci)

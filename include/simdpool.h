@@ -134,8 +134,9 @@ SIMDPOOL_API simdpool_status simdpool_output_shape(const simdpool_desc *d, int64
  * at the bottom/right), same = 0 gives 'VALID' (no padding). Fills the four pad fields. */
 SIMDPOOL_API simdpool_status simdpool_tf_padding(simdpool_desc *d, int same);
 
-/* Names: the plan's variant and kernel, e.g. "avx2/nchw_2x2s2"; a SIMD variant that has no
- * kernel for the case reports "avx2->scalar/nchw_generic". */
+/* Names: the plan's variant and kernel, e.g. "avx2/nchw_2x2s2"; a variant that has no kernel
+ * for the case runs the best lower-ranked one that has, and says so: "avx512->avx2/nchw_2x2s2",
+ * "avx2->scalar/nchw_generic". */
 SIMDPOOL_API const char *simdpool_plan_variant(const simdpool_plan *plan);
 /* The kernel used when indices are requested (may differ from the values-only one). */
 SIMDPOOL_API const char *simdpool_plan_variant_indices(const simdpool_plan *plan);

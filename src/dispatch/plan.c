@@ -17,7 +17,8 @@ struct simdpool_plan {
     char name_values[96], name_indices[96];
 };
 
-/* The kernel for p from v, or scalar's when v has none (the name then says so). */
+/* The kernel for p from v; where v has none, from the best lower-ranked usable variant that
+ * does (avx512 -> avx2 -> scalar), and the name says so: "avx512->avx2/nchw_2x2s2". */
 static const sp_kernel *pick(const sp_variant *v, const sp_problem *p, int indices, char *name,
                              size_t n)
 {
@@ -26,9 +27,15 @@ static const sp_kernel *pick(const sp_variant *v, const sp_problem *p, int indic
         snprintf(name, n, "%s/%s", v->name, k->name);
         return k;
     }
-    const sp_variant *s = sp_variant_find("scalar");
-    k = sp_variant_kernel(s, p, indices);
-    snprintf(name, n, "%s->scalar/%s", v->name, k ? k->name : "?");
+    const sp_variant *best = NULL;
+    for (int i = 0; i < sp_variant_count(); i++) {
+        const sp_variant *w = sp_variant_get(i);
+        if (w->rank >= v->rank || !sp_variant_usable(w) || (best && w->rank <= best->rank)) continue;
+        if (sp_variant_kernel(w, p, indices)) best = w;
+    }
+    if (!best) return NULL;
+    k = sp_variant_kernel(best, p, indices);
+    snprintf(name, n, "%s->%s/%s", v->name, best->name, k->name);
     return k;
 }
 
