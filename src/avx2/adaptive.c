@@ -132,18 +132,21 @@ void sp_avx2_nchw_adaptive_gather(const sp_problem *p, const sp_args *a, size_t 
     }
 }
 
-/* Windows k x k with stride k, k = 1 or 2 along rows: no edges, every output is interior. */
-SP_INLINE void nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int mode)
+/* Windows kh x kw with stride kh x kw, kw = 1 or 2: no edges, every output is interior. The
+ * window rows are oh*kh .. +kh without the adaptive rule's divisions; K (2 or 0 = any) lets
+ * the compiler unroll the common 2-wide rows. */
+SP_INLINE void nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int mode, int K)
 {
     sp_rowgeo g;
     sp_rowgeo_init(p, &g);
+    if (K) g.kw = g.sw = K;
+    const int64_t kh = p->h / p->oh;
+    const __m256 div = _mm256_set1_ps((float)(kh * g.kw));
     for (size_t u = begin; u < end; u++) {
         const float *plane = a->in + (int64_t)u * p->h * p->w;
         for (int64_t oh = 0; oh < p->oh; oh++) {
             const int64_t e = ((int64_t)u * p->oh + oh) * p->ow;
-            sp_win w;
-            sp_win_rows(p, oh, &w);
-            const __m256 div = _mm256_set1_ps((float)((w.y1 - w.y0) * g.kw));
+            const sp_win w = {oh * kh, oh * kh + kh, 1, 0, 0, 1};
             for (int64_t ow = 0; ow < p->ow; ow += 8) {
                 const int64_t n = p->ow - ow < 8 ? p->ow - ow : 8;
                 __m256 a0, a1;
@@ -155,12 +158,20 @@ SP_INLINE void nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, si
     }
 }
 
+SP_INLINE void nchw_rows_k(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int mode)
+{
+    if (p->w == 2 * p->ow)
+        nchw_rows(p, a, begin, end, mode, 2);
+    else
+        nchw_rows(p, a, begin, end, mode, 0);
+}
+
 void sp_avx2_nchw_adaptive_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
     switch (mode_of(p, a)) {
-    case SP_ACC_SUM: nchw_rows(p, a, begin, end, SP_ACC_SUM); break;
-    case SP_ACC_MAX: nchw_rows(p, a, begin, end, SP_ACC_MAX); break;
-    default: nchw_rows(p, a, begin, end, SP_ACC_MAXI); break;
+    case SP_ACC_SUM: nchw_rows_k(p, a, begin, end, SP_ACC_SUM); break;
+    case SP_ACC_MAX: nchw_rows_k(p, a, begin, end, SP_ACC_MAX); break;
+    default: nchw_rows_k(p, a, begin, end, SP_ACC_MAXI); break;
     }
 }
 
