@@ -9,10 +9,8 @@
  * reference's step applies directly. */
 #include "simd.h"
 
-/* Sum of a plane as one vector (lanes still to be added). For n >= 8 the remainder is the
- * plane's last 8 elements with the already-counted lanes zeroed (tail = lanes to keep): a
- * plain load inside the plane instead of a masked one. */
-SP_INLINE __m256 plane_sum(const float *x, int64_t n, __m256 tail)
+/* Sum of a plane as one vector (lanes still to be added). */
+SP_INLINE __m256 plane_sum(const float *x, int64_t n)
 {
     __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
     int64_t i = 0;
@@ -23,12 +21,7 @@ SP_INLINE __m256 plane_sum(const float *x, int64_t n, __m256 tail)
         s3 = _mm256_add_ps(s3, _mm256_loadu_ps(x + i + 24));
     }
     for (; i + 8 <= n; i += 8) s2 = _mm256_add_ps(s2, _mm256_loadu_ps(x + i));
-    if (i < n) {
-        if (n >= 8)
-            s3 = _mm256_add_ps(s3, _mm256_and_ps(_mm256_loadu_ps(x + n - 8), tail));
-        else
-            s3 = _mm256_add_ps(s3, _mm256_maskload_ps(x + i, sp_mask(n - i)));
-    }
+    if (i < n) s3 = _mm256_add_ps(s3, _mm256_maskload_ps(x + i, sp_mask(n - i)));
     return _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
 }
 
@@ -37,20 +30,18 @@ static void sum_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t
     const int64_t hw = p->h * p->w;
     const float scale = p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f;
     const __m256 sv = _mm256_set1_ps(scale);
-    /* Keep the last hw % 8 lanes of the final 8 elements. */
-    const __m256 tail = _mm256_castsi256_ps(_mm256_xor_si256(sp_mask(8 - hw % 8), _mm256_set1_epi32(-1)));
     size_t u = begin;
     for (; u + 8 <= end; u += 8) {
         const float *x = a->in + (int64_t)u * hw;
         __m256 v[8];
-        for (int k = 0; k < 8; k++) v[k] = plane_sum(x + k * hw, hw, tail);
+        for (int k = 0; k < 8; k++) v[k] = plane_sum(x + k * hw, hw);
         __m256 a01 = _mm256_hadd_ps(v[0], v[1]), a23 = _mm256_hadd_ps(v[2], v[3]);
         __m256 a45 = _mm256_hadd_ps(v[4], v[5]), a67 = _mm256_hadd_ps(v[6], v[7]);
         __m256 b0 = _mm256_hadd_ps(a01, a23), b1 = _mm256_hadd_ps(a45, a67);
         __m256 r = _mm256_add_ps(_mm256_permute2f128_ps(b0, b1, 0x20), _mm256_permute2f128_ps(b0, b1, 0x31));
         _mm256_storeu_ps(a->out + u, _mm256_div_ps(r, sv));
     }
-    for (; u < end; u++) a->out[u] = sp_hsum(plane_sum(a->in + (int64_t)u * hw, hw, tail)) / scale;
+    for (; u < end; u++) a->out[u] = sp_hsum(plane_sum(a->in + (int64_t)u * hw, hw)) / scale;
 }
 
 /* The reference's answer for a plane, found by scanning: the last NaN if any, else the first
