@@ -59,5 +59,11 @@ const sp_kernel SP_NEON_NAME(kernels)[] = {
     K(SIMDPOOL_GLOBAL_MAX, NH, I, "global", idx32, global_nhwc_maxi),
     K(SIMDPOOL_GLOBAL_AVG, NH, 0, "global", NULL, global_nhwc_sum),
     K(SIMDPOOL_GLOBAL_SUM, NH, 0, "global", NULL, global_nhwc_sum),
+    K(SIMDPOOL_LP, NH, 0, "nhwc_lp_p1p2", SP_NEON_NAME(accepts_lp), nhwc_lp),
+    K(SIMDPOOL_STOCHASTIC, NH, 0, "nhwc_stochastic", NULL, nhwc_stochastic),
+    K(SIMDPOOL_ADAPTIVE_AVG, NH, 0, "nhwc_adaptive", NULL, nhwc_adaptive),
+    K(SIMDPOOL_ADAPTIVE_MAX, NH, I, "nhwc_adaptive", idx32, nhwc_adaptive),
+    K(SIMDPOOL_MASKED_MEAN, NH, 0, "btd_masked", NULL, btd_masked),
+    K(SIMDPOOL_MASKED_MAX, NH, 0, "btd_masked", NULL, btd_masked),
     {0, 0, 0, NULL, NULL, NULL},
 };

@@ -120,5 +120,10 @@ void SP_NEON_NAME(global_nchw_sum)(const sp_problem *p, const sp_args *a, size_t
 void SP_NEON_NAME(global_nhwc_max)(const sp_problem *p, const sp_args *a, size_t b, size_t e);
 void SP_NEON_NAME(global_nhwc_maxi)(const sp_problem *p, const sp_args *a, size_t b, size_t e);
 void SP_NEON_NAME(global_nhwc_sum)(const sp_problem *p, const sp_args *a, size_t b, size_t e);
+void SP_NEON_NAME(nhwc_lp)(const sp_problem *p, const sp_args *a, size_t b, size_t e);
+void SP_NEON_NAME(nhwc_stochastic)(const sp_problem *p, const sp_args *a, size_t b, size_t e);
+void SP_NEON_NAME(nhwc_adaptive)(const sp_problem *p, const sp_args *a, size_t b, size_t e);
+void SP_NEON_NAME(btd_masked)(const sp_problem *p, const sp_args *a, size_t b, size_t e);
+int SP_NEON_NAME(accepts_lp)(const sp_problem *p);
 
 #endif
