@@ -6,7 +6,7 @@
  * padding, right padding, ceil-mode overhang) that use masked loads. Specialised
  * entry points call the same template with constant kernel, stride and dilation so the
  * compiler unrolls the taps and picks the cheapest loads; the hottest shapes have their
- * own loops in nchw_fast.c. Max walks the taps in row-major order with the reference's
+ * own loops in nchw_2x2s2.c and nchw_3x3.c. Max walks the taps in row-major order with the reference's
  * step (sp_maxnan), so values, NaN and tie behaviour, and indices match scalar exactly. */
 #include "nchw_row.h"
 
