@@ -29,7 +29,7 @@ const sp_kernel sp_avx2_kernels[] = {
     {SIMDPOOL_LP, SIMDPOOL_NHWC, 0, "nhwc_lp_p1p2", sp_avx2_accepts_nhwc_lp, sp_avx2_nhwc_lp},
     {SIMDPOOL_STOCHASTIC, SIMDPOOL_NCHW, 0, "nchw_stochastic_rows", sp_avx2_accepts_nchw_stochastic_rows, sp_avx2_nchw_stochastic_rows},
     {SIMDPOOL_STOCHASTIC, SIMDPOOL_NCHW, 0, "nchw_stochastic_gather", sp_avx2_accepts_nchw_stochastic_gather, sp_avx2_nchw_stochastic_gather},
-    {SIMDPOOL_STOCHASTIC, SIMDPOOL_NHWC, 0, "nhwc_stochastic", sp_avx2_accepts_nhwc_stochastic, sp_avx2_nhwc_stochastic},
+    {SIMDPOOL_STOCHASTIC, SIMDPOOL_NHWC, 0, "nhwc_stochastic", NULL, sp_avx2_nhwc_stochastic},
     {SIMDPOOL_ADAPTIVE_AVG, SIMDPOOL_NCHW, 0, "nchw_adaptive_1x1", sp_avx2_accepts_nchw_adaptive_1x1, sp_avx2_nchw_adaptive_1x1},
     {SIMDPOOL_ADAPTIVE_MAX, SIMDPOOL_NCHW, I, "nchw_adaptive_1x1", sp_avx2_accepts_nchw_adaptive_1x1, sp_avx2_nchw_adaptive_1x1},
     {SIMDPOOL_ADAPTIVE_AVG, SIMDPOOL_NCHW, 0, "nchw_adaptive_rows", sp_avx2_accepts_nchw_adaptive_rows, sp_avx2_nchw_adaptive_rows},

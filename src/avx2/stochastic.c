@@ -6,37 +6,13 @@
  * is 64-bit multiplies, which AVX2 lacks, so it runs in scalar code; but its prefix over
  * (seed, n, c, oh) is shared by a whole NCHW output row (and over (seed, n) by an NHWC
  * pixel), so the rows and NHWC paths compute the shared part once and only the rest per
- * lane. They replay the reference chain step for step, and the accept rules compare it with
- * sp_stochastic_uniform itself, so a change there sends these paths back to scalar instead
- * of drawing differently. The sums, the target and the running sum then use the same float
+ * lane. The steps are the reference's own (sp_draw_* in src/core/kernel.h), so the draws
+ * are identical by construction. The sums, the target and the running sum then use the same float
  * operations in the same tap order in every lane, so the chosen tap is the reference's
  * exactly. NHWC vectorises over channels; NCHW rows with stride 1 or 2 take eight outputs'
  * taps with strided loads, other shapes and padded edges gather eight output elements at a
  * time (see simd_more.h) and call sp_stochastic_uniform per lane. */
 #include "simd_more.h"
-
-/* sp_stochastic_uniform's steps (src/core/rules.c): splitmix64's finaliser, chained. */
-static inline uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-static inline uint64_t draw_seed(uint64_t seed) { return mix64(seed + UINT64_C(0x9e3779b97f4a7c15)); }
-static inline uint64_t draw_step(uint64_t h, int64_t v) { return mix64(h ^ (uint64_t)v); }
-static inline float draw_float(uint64_t h) { return (float)(h >> 40) * (1.0f / 16777216.0f); }
-
-/* Whether the replay above still equals the reference for this seed (checked at plan time). */
-static int draws_match(const sp_problem *p)
-{
-    static const int64_t at[3][4] = {{0, 0, 0, 0}, {1, 2, 3, 4}, {7, 1000, 55, 9}};
-    for (int i = 0; i < 3; i++) {
-        uint64_t h = draw_step(draw_step(draw_step(draw_step(draw_seed(p->seed), at[i][0]), at[i][1]), at[i][2]),
-                               at[i][3]);
-        if (draw_float(h) != sp_stochastic_uniform(p->seed, at[i][0], at[i][1], at[i][2], at[i][3])) return 0;
-    }
-    return 1;
-}
 
 SP_INLINE __m256 infer_result(__m256 s1, __m256 s2)
 {
@@ -58,7 +34,7 @@ SP_INLINE void nhwc_vecs(const sp_problem *p, const float *img, float *out, cons
         float u[8] = {0};
         const int64_t m = v == NV - 1 ? nl : 8;
         for (int64_t i = 0; i < m; i++)
-            u[i] = draw_float(draw_step(draw_step(draw_step(hn, c0 + 8 * v + i), oh), ow));
+            u[i] = sp_draw_float(sp_draw_step(sp_draw_step(sp_draw_step(hn, c0 + 8 * v + i), oh), ow));
         sp_pick_init(&k[v], _mm256_mul_ps(_mm256_loadu_ps(u), a0[v]));
     }
     const __m256 all = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
@@ -78,7 +54,7 @@ SP_INLINE void nhwc_rows(const sp_problem *p, const sp_args *a, size_t begin, si
     for (size_t u = begin; u < end; u++) {
         const int64_t n = (int64_t)u / p->oh, oh = (int64_t)u % p->oh;
         const float *img = a->in + n * p->h * p->w * C;
-        const uint64_t hn = train ? draw_step(draw_seed(p->seed), n) : 0;
+        const uint64_t hn = train ? sp_draw_step(sp_draw_seed(p->seed), n) : 0;
         sp_win w;
         sp_win_rows(p, oh, &w);
         for (int64_t ow = 0; ow < p->ow; ow++) {
@@ -155,7 +131,7 @@ SP_INLINE void nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, si
         const float *plane = a->in + (int64_t)u * p->h * p->w;
         for (int64_t oh = 0; oh < p->oh; oh++) {
             const int64_t e = ((int64_t)u * p->oh + oh) * p->ow;
-            const uint64_t hr = train ? draw_step(draw_step(draw_step(draw_seed(p->seed), n), c), oh) : 0;
+            const uint64_t hr = train ? sp_draw_step(sp_draw_step(sp_draw_step(sp_draw_seed(p->seed), n), c), oh) : 0;
             sp_win w;
             sp_win_rows(p, oh, &w);
             gather_span(p, a, NULL, e, e + g.owL, train);
@@ -168,7 +144,7 @@ SP_INLINE void nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, si
                     continue;
                 }
                 float r[8] = {0};
-                for (int64_t i = 0; i < m; i++) r[i] = draw_float(draw_step(hr, ow + i));
+                for (int64_t i = 0; i < m; i++) r[i] = sp_draw_float(sp_draw_step(hr, ow + i));
                 sp_pick k;
                 sp_pick_init(&k, _mm256_mul_ps(_mm256_loadu_ps(r), s1));
                 sp_row_acc(plane, p->w, &w, &g, ow, m, SP_ACC_PICK, &s2, &s2, &k);
@@ -191,6 +167,5 @@ int sp_avx2_accepts_nchw_stochastic_gather(const sp_problem *p) { return sp_lane
 int sp_avx2_accepts_nchw_stochastic_rows(const sp_problem *p)
 {
     sp_rowgeo g;
-    return sp_lanes_fit(p) && sp_rowgeo_init(p, &g) && draws_match(p);
+    return sp_lanes_fit(p) && sp_rowgeo_init(p, &g);
 }
-int sp_avx2_accepts_nhwc_stochastic(const sp_problem *p) { return draws_match(p); }

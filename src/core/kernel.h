@@ -95,7 +95,23 @@ static inline int64_t sp_adaptive_end(int64_t i, int64_t in, int64_t out)
  * taps inside the input. With dilation the same rule counts taps, not the span. */
 int64_t sp_avg_divisor(const sp_problem *p, int64_t hs, int64_t ws);
 
-/* Stochastic pooling's counter-based draw: a uniform float in [0, 1) from (seed, n, c, oh, ow). */
-float sp_stochastic_uniform(uint64_t seed, int64_t n, int64_t c, int64_t oh, int64_t ow);
+/* Stochastic pooling's counter-based draw: a uniform float in [0, 1) from (seed, n, c, oh, ow),
+ * a chain of splitmix64 finalisers over the keys. The steps are public so that kernels can
+ * compute a prefix shared by many outputs (seed, n, c, oh for an NCHW row) once:
+ *   sp_draw_float(sp_draw_step(sp_draw_step(sp_draw_step(sp_draw_step(sp_draw_seed(seed), n), c), oh), ow))
+ * equals sp_stochastic_uniform(seed, n, c, oh, ow) by definition. */
+static inline uint64_t sp_mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+static inline uint64_t sp_draw_seed(uint64_t seed) { return sp_mix64(seed + UINT64_C(0x9e3779b97f4a7c15)); }
+static inline uint64_t sp_draw_step(uint64_t h, int64_t key) { return sp_mix64(h ^ (uint64_t)key); }
+static inline float sp_draw_float(uint64_t h) { return (float)(h >> 40) * (1.0f / 16777216.0f); } /* 24 bits */
+static inline float sp_stochastic_uniform(uint64_t seed, int64_t n, int64_t c, int64_t oh, int64_t ow)
+{
+    return sp_draw_float(sp_draw_step(sp_draw_step(sp_draw_step(sp_draw_step(sp_draw_seed(seed), n), c), oh), ow));
+}
 
 #endif
