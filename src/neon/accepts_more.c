@@ -5,3 +5,14 @@
 
 /* p = 1 and p = 2 need no powf per tap; other p stay with scalar. */
 int SP_NEON_NAME(accepts_lp)(const sp_problem *p) { return p->p == 1.0f || p->p == 2.0f; }
+
+/* Adaptive NCHW: whole planes (output 1 x 1), or windows kh x kw at stride kh x kw with
+ * kw <= 4 (the de-interleaving loads go up to vld4). Both keep positions in int32 lanes. */
+int SP_NEON_NAME(accepts_nchw_adaptive_1x1)(const sp_problem *p)
+{
+    return p->oh == 1 && p->ow == 1 && p->h * p->w <= INT32_MAX;
+}
+int SP_NEON_NAME(accepts_nchw_adaptive_k)(const sp_problem *p)
+{
+    return p->h % p->oh == 0 && p->w % p->ow == 0 && p->w / p->ow <= 4 && p->h * p->w <= INT32_MAX;
+}

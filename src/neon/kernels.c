@@ -65,5 +65,9 @@ const sp_kernel SP_NEON_NAME(kernels)[] = {
     K(SIMDPOOL_ADAPTIVE_MAX, NH, I, "nhwc_adaptive", idx32, nhwc_adaptive),
     K(SIMDPOOL_MASKED_MEAN, NH, 0, "btd_masked", NULL, btd_masked),
     K(SIMDPOOL_MASKED_MAX, NH, 0, "btd_masked", NULL, btd_masked),
+    K(SIMDPOOL_ADAPTIVE_AVG, NC, 0, "nchw_adaptive_1x1", SP_NEON_NAME(accepts_nchw_adaptive_1x1), nchw_adaptive_1x1),
+    K(SIMDPOOL_ADAPTIVE_MAX, NC, I, "nchw_adaptive_1x1", SP_NEON_NAME(accepts_nchw_adaptive_1x1), nchw_adaptive_1x1),
+    K(SIMDPOOL_ADAPTIVE_AVG, NC, 0, "nchw_adaptive_kxk", SP_NEON_NAME(accepts_nchw_adaptive_k), nchw_adaptive_k),
+    K(SIMDPOOL_ADAPTIVE_MAX, NC, I, "nchw_adaptive_kxk", SP_NEON_NAME(accepts_nchw_adaptive_k), nchw_adaptive_k),
     {0, 0, 0, NULL, NULL, NULL},
 };
