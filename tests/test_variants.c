@@ -9,6 +9,7 @@
  * rounding: the bound is Higham's (n-1)*eps*sum|x| for an n-term sum, computed by running scalar
  * on |x|, plus one rounding for the division. Inputs and outputs end on guard pages and
  * outputs start as a sentinel, so a stray read or write fails. */
+#define _DEFAULT_SOURCE
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -177,7 +178,7 @@ static int check_problem(const problem *pr, uint64_t *rs, const char *variant)
     simdpool_output_shape(d, &oh, &ow);
     int masked = d->op == SIMDPOOL_MASKED_MEAN || d->op == SIMDPOOL_MASKED_MAX;
     size_t in_n = (size_t)(d->n * d->c * d->h * d->w), out_n = (size_t)(d->n * d->c * oh * ow);
-    tu_buf bi, bm, br, bo, bx, brx, ba;
+    tu_buf bi, bm, br, bo, bx, brx, ba, bv;
     float *in = tu_alloc(&bi, in_n * 4);
     uint8_t *mask = masked ? tu_alloc(&bm, (size_t)(d->n * d->h)) : NULL;
     float *ref = tu_alloc(&br, out_n * 4), *out = tu_alloc(&bo, out_n * 4);
@@ -194,7 +195,24 @@ static int check_problem(const problem *pr, uint64_t *rs, const char *variant)
     char desc[512];
     describe(pr, variant, desc, sizeof desc);
     simdpool_status s1 = run_one(pr, "scalar", 1, in, mask, ref, ridx);
-    simdpool_status s2 = run_one(pr, variant, 1, in, mask, out, idx);
+    /* A third of the problems run on 3 threads (with SIMDPOOL_GRAIN=1 set by main, so even
+     * small problems are split and slice edges are exercised). */
+    int threads = tu_uniform(rs) < 0.33 ? 3 : 1;
+    simdpool_status s2 = run_one(pr, variant, threads, in, mask, out, idx);
+    if (want_idx && s2 == SIMDPOOL_OK) {
+        /* Max-type ops have values-only kernels too: they must give the same values. */
+        float *vals = tu_alloc(&bv, out_n * 4);
+        for (size_t i = 0; i < out_n; i++) vals[i] = SENTINEL;
+        s2 = run_one(pr, variant, threads, in, mask, vals, NULL);
+        for (size_t i = 0; i < out_n && s2 == SIMDPOOL_OK; i++)
+            if (!tu_same(vals[i], out[i])) {
+                fprintf(stderr, "FAIL %s\n  values-only kernel at output %zu: %.9g, with indices %.9g\n", desc, i,
+                        (double)vals[i], (double)out[i]);
+                bad++;
+                break;
+            }
+        tu_free(&bv);
+    }
     if (s1 != SIMDPOOL_OK || s2 != SIMDPOOL_OK) {
         fprintf(stderr, "FAIL %s: status scalar=%d variant=%d (%s)\n", desc, s1, s2, simdpool_last_error());
         bad = 1;
@@ -257,6 +275,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    setenv("SIMDPOOL_GRAIN", "1", 1);
     if (!seeded) {
         const char *es = getenv("SIMDPOOL_TEST_SEED");
         c.seed = es ? strtoull(es, NULL, 0) : 0x5eed2026u;

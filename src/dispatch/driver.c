@@ -20,7 +20,7 @@
  * channels (global, masked) see full vectors except at the true tail. */
 #define SP_ALIGN_UNITS 16
 
-void sp_drive(const sp_problem *p, sp_kernel_fn fn, const sp_args *a, int threads)
+void sp_drive(const sp_problem *p, sp_kernel_fn fn, const sp_args *a, int threads, size_t grain)
 {
     size_t units = (size_t)sp_units(p);
     size_t elems = (size_t)(p->n * p->c * p->h * p->w) + (size_t)(p->n * p->c * p->oh * p->ow);
@@ -30,7 +30,7 @@ void sp_drive(const sp_problem *p, sp_kernel_fn fn, const sp_args *a, int thread
 #else
     (void)threads;
 #endif
-    size_t by_work = elems / SP_GRAIN_ELEMS;
+    size_t by_work = elems / (grain ? grain : SP_GRAIN_ELEMS);
     if ((size_t)nt > by_work) nt = by_work ? (int)by_work : 1;
     if ((size_t)nt > units) nt = (int)units;
     if (nt <= 1) {

@@ -2,9 +2,10 @@
 #define SP_DRIVER_H
 #include "../core/kernel.h"
 
-/* Splits the problem's units over threads (0 = OpenMP's default) and calls fn per slice.
+/* Splits the problem's units over threads (0 = OpenMP's default) and calls fn per slice; each
+ * thread gets at least grain elements of work (0 = the default, about 256 KB).
  * Every unit is computed by the same code whatever the split, so results do not depend on
  * the thread count. */
-void sp_drive(const sp_problem *p, sp_kernel_fn fn, const sp_args *a, int threads);
+void sp_drive(const sp_problem *p, sp_kernel_fn fn, const sp_args *a, int threads, size_t grain);
 
 #endif

@@ -1,4 +1,5 @@
 /* The public API: plan (validate, shape, choose kernels), run (check buffers, drive threads). */
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 struct simdpool_plan {
     sp_problem p;
     int threads;
+    size_t grain; /* elements per thread at least (SIMDPOOL_GRAIN, else the driver's default) */
     size_t in_elems, out_elems;
     const sp_kernel *k_values, *k_indices; /* k_indices is NULL for ops without indices */
     char name_values[96], name_indices[96];
@@ -96,6 +98,8 @@ simdpool_status simdpool_plan_create(const simdpool_desc *d, const simdpool_opti
     if (!pl) return sp_fail(SIMDPOOL_ERR_NOMEM, "out of memory allocating a plan");
     pl->p = p;
     pl->threads = opts ? opts->threads : 0;
+    const char *grain = getenv("SIMDPOOL_GRAIN");
+    pl->grain = grain && *grain ? strtoull(grain, NULL, 10) : 0;
     sp_buffer_elems(&p, &pl->in_elems, &pl->out_elems);
     pl->k_values = pick(v, &p, 0, pl->name_values, sizeof pl->name_values);
     if (sp_has_indices(p.op))
@@ -144,15 +148,30 @@ static int overlap(const void *a, size_t an, const void *b, size_t bn)
     return a0 < b0 + bn && b0 < a0 + an;
 }
 
+/* The first element that is negative, NaN or infinite, or n. Blocks are scanned without an
+ * early exit so the compiler vectorises the scan (it runs over the whole input every time). */
+static size_t first_bad_activation(const float *in, size_t n)
+{
+    for (size_t b = 0; b < n; b += 4096) {
+        size_t e = n - b < 4096 ? n : b + 4096;
+        int bad = 0;
+        for (size_t i = b; i < e; i++) bad |= !(in[i] >= 0.0f) | (in[i] > FLT_MAX);
+        if (bad)
+            for (size_t i = b; i < e; i++)
+                if (!(in[i] >= 0.0f) || in[i] > FLT_MAX) return i;
+    }
+    return n;
+}
+
 static simdpool_status check_data(const sp_problem *p, const float *in, const uint8_t *mask,
                                   size_t in_elems)
 {
     if (p->op == SIMDPOOL_STOCHASTIC) {
-        for (size_t i = 0; i < in_elems; i++)
-            if (!(in[i] >= 0.0f) || in[i] > 3.4028235e38f)
-                return sp_fail(SIMDPOOL_ERR_INPUT,
-                               "in[%zu] = %g: stochastic pooling needs finite, non-negative input", i,
-                               (double)in[i]);
+        size_t i = first_bad_activation(in, in_elems);
+        if (i < in_elems)
+            return sp_fail(SIMDPOOL_ERR_INPUT,
+                           "in[%zu] = %g: stochastic pooling needs finite, non-negative input", i,
+                           (double)in[i]);
     }
     if (mask) {
         size_t t = (size_t)(p->n * p->h);
@@ -179,7 +198,7 @@ static simdpool_status run(const simdpool_plan *plan, const float *in, const uin
     if (s != SIMDPOOL_OK) return s;
     sp_args a = {in, mask, out, indices};
     const sp_kernel *k = indices ? plan->k_indices : plan->k_values;
-    sp_drive(p, k->fn, &a, plan->threads);
+    sp_drive(p, k->fn, &a, plan->threads, plan->grain);
     return SIMDPOOL_OK;
 }
 
