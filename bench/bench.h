@@ -49,7 +49,7 @@ extern spb_sweep spb;
 
 /* cases.c: the sweep definitions and filters. */
 typedef struct spb_options {
-    int level;          /* 0 quick, 1 default, 2 full */
+    int level;          /* 0 quick, 1 default, 2 full, 3 sequence pooling */
     const char *ops, *layouts, *sizes, *threads, *batches; /* comma lists, NULL = all */
     int peers;          /* time oneDNN/XNNPACK too */
     int variants;       /* every registered variant, not only the dispatched default */

@@ -127,6 +127,16 @@ static void add_masked(simdpool_op op, int64_t b, int64_t t, int64_t dim)
     add(simdpool_desc_default(op, SIMDPOOL_NHWC, b, dim, t, 1), "-");
 }
 
+/* Sentence embeddings: batch 1..64, sequence 16..512 tokens, widths of MiniLM/BERT-base/large. */
+static void add_seq_sweep(void)
+{
+    const int64_t bs[] = {1, 8, 32, 64}, ts[] = {16, 128, 512}, ds[] = {384, 768, 1024};
+    for (int op = SIMDPOOL_MASKED_MEAN; op <= SIMDPOOL_MASKED_MAX; op++)
+        for (int b = 0; b < 4; b++)
+            for (int t = 0; t < 3; t++)
+                for (int d = 0; d < 3; d++) add_masked((simdpool_op)op, bs[b], ts[t], ds[d]);
+}
+
 int spb_build_cases(const spb_options *o)
 {
     opt = o;
@@ -169,6 +179,8 @@ int spb_build_cases(const spb_options *o)
         }
         add_masked(SIMDPOOL_MASKED_MEAN, 8, 128, 768);
         add_masked(SIMDPOOL_MASKED_MAX, 8, 128, 768);
+    } else if (o->level == 3) {
+        add_seq_sweep();
     } else {
         const win wins[] = {{2, 2, 0}, {2, 2, 1}, {2, 1, 0}, {2, 1, 1}, {3, 2, 0}, {3, 2, 1}, {3, 1, 0}, {3, 1, 1}, {5, 1, 2}};
         const int64_t batches[] = {1, 8};
@@ -192,11 +204,7 @@ int spb_build_cases(const spb_options *o)
                         add_adaptive((simdpool_op)op, l, n, net_shapes[s], 6);
                     }
             }
-        for (int bi = 0; bi < 2; bi++)
-            for (int op = SIMDPOOL_MASKED_MEAN; op <= SIMDPOOL_MASKED_MAX; op++) {
-                add_masked((simdpool_op)op, bi ? 8 : 1, 128, 768);
-                add_masked((simdpool_op)op, bi ? 8 : 1, 512, 1024);
-            }
+        add_seq_sweep();
     }
     return spb.ncases;
 }

@@ -27,6 +27,8 @@ static void usage(FILE *f)
             "\n"
             "  --quick              headline cases only (what `meson test --benchmark` runs)\n"
             "  --full               every op, layout, window, size, batch 1 and 8 (long)\n"
+            "  --seq                masked mean/max on sentence-embedding shapes: B 1,8,32,64,\n"
+            "                       T 16,128,512, D 384,768,1024\n"
             "  --op LIST            e.g. max,avg,global_avg (names as simdpool_op_name)\n"
             "  --layout LIST        nchw,nhwc\n"
             "  --size LIST          input height/width, e.g. 224,56,7\n"
@@ -142,6 +144,7 @@ int main(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "--quick")) o.level = 0;
         else if (!strcmp(a, "--full")) o.level = 2;
+        else if (!strcmp(a, "--seq")) o.level = 3;
         else if (!strcmp(a, "--op")) TAKE(o.ops);
         else if (!strcmp(a, "--layout")) TAKE(o.layouts);
         else if (!strcmp(a, "--size")) TAKE(o.sizes);
