@@ -40,24 +40,43 @@ SP_AI void transpose4(float32x4_t r[4])
     r[3] = vcombine_f32(vget_high_f32(a.val[1]), vget_high_f32(b.val[1]));
 }
 
+/* Four planes from x (np < 4 of them: the missing lanes read nothing and stay 0). FULL makes
+ * the common case branch-free. */
+SP_AI void planes4(const sp_problem *p, const float *x, int np, const int FULL, const int KIND, float *o,
+                   int64_t *oi)
+{
+    const int64_t hw = p->h * p->w;
+    const float32x4_t zero = vdupq_n_f32(0.0f);
+    float32x4_t m = vdupq_n_f32(KIND == K_AVG ? 0.0f : -INFINITY);
+    int32x4_t mi = vdupq_n_s32(0);
+    int64_t i0 = 0;
+    for (; i0 + 4 <= hw; i0 += 4) {
+        float32x4_t r[4];
+        for (int k = 0; k < 4; k++) r[k] = FULL || k < np ? vld1q_f32(x + k * hw + i0) : zero;
+        transpose4(r);
+        for (int q = 0; q < 4; q++) step(&m, &mi, r[q], vdupq_n_s32((int32_t)(i0 + q)), KIND);
+    }
+    if (i0 < hw) {
+        const int nq = (int)(hw - i0);
+        float32x4_t r[4];
+        for (int k = 0; k < 4; k++) r[k] = FULL || k < np ? sp_ld(x + k * hw + i0, nq) : zero;
+        transpose4(r);
+        for (int q = 0; q < nq; q++) step(&m, &mi, r[q], vdupq_n_s32((int32_t)(i0 + q)), KIND);
+    }
+    sp_store_part(o, KIND == K_AVG ? sp_div(m, vdupq_n_f32((float)hw)) : m, np);
+    if (KIND == K_MAXI) sp_store_idx(oi, mi, np);
+}
+
 SP_AI void nchw_1x1(const sp_problem *p, const sp_args *a, size_t begin, size_t end, const int KIND)
 {
     const int64_t hw = p->h * p->w;
-    const float32x4_t div = vdupq_n_f32((float)hw), zero = vdupq_n_f32(0.0f);
     for (int64_t u = (int64_t)begin; u < (int64_t)end; u += 4) {
         const int np = (int64_t)end - u < 4 ? (int)((int64_t)end - u) : 4;
-        const float *x = a->in + u * hw;
-        float32x4_t m = vdupq_n_f32(KIND == K_AVG ? 0.0f : -INFINITY);
-        int32x4_t mi = vdupq_n_s32(0);
-        for (int64_t i0 = 0; i0 < hw; i0 += 4) {
-            const int nq = hw - i0 < 4 ? (int)(hw - i0) : 4;
-            float32x4_t r[4];
-            for (int k = 0; k < 4; k++) r[k] = k < np ? sp_ld(x + k * hw + i0, nq) : zero;
-            transpose4(r);
-            for (int q = 0; q < nq; q++) step(&m, &mi, r[q], vdupq_n_s32((int32_t)(i0 + q)), KIND);
-        }
-        sp_store_part(a->out + u, KIND == K_AVG ? sp_div(m, div) : m, np);
-        if (KIND == K_MAXI) sp_store_idx(a->idx + u, mi, np);
+        int64_t *oi = KIND == K_MAXI ? a->idx + u : NULL;
+        if (np == 4)
+            planes4(p, a->in + u * hw, 4, 1, KIND, a->out + u, oi);
+        else
+            planes4(p, a->in + u * hw, np, 0, KIND, a->out + u, oi);
     }
 }
 
