@@ -1,8 +1,10 @@
 /* The NEON variant's kernel list (native "neon" on aarch64, "neon-simde" on x86-64).
  * Within an (op, layout) the planner takes the first entry that accepts: specialised shapes
  * first, values-only before the matching indices kernel (which also runs values-only if
- * handed no index buffer). Slots left out (lp, stochastic, adaptive, masked) fall back to
- * scalar. Index kernels keep indices in int32 lanes, hence the H*W bound. */
+ * handed no index buffer). Cases no entry accepts (NCHW lp and stochastic, lp with p other
+ * than 1 or 2, NCHW adaptive windows that are not 1x1 or k x k with stride k) fall back to
+ * scalar, and the plan's name says so. Index kernels keep indices in int32 lanes, hence the
+ * H*W bound. */
 #include "neon.h"
 
 static int idx32(const sp_problem *p) { return p->h * p->w <= INT32_MAX; }
