@@ -47,37 +47,44 @@ SP_INLINE __m256 ldf(const float *r, int64_t x, int64_t w)
     return _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), _mm256_maskload_ps(r + x, k), _mm256_castsi256_ps(k));
 }
 
-/* Values-only max, stride 2, three rows inside, 8 outputs from column x. Padding and overhang
- * columns read as -inf: the value is then exactly the reference's (a -inf that is skipped and
- * a -inf that is taken are the same bits; NaN rows are redone by the caller). */
+/* Horizontal max of one row for 8 stride-2 outputs from column x, lanes in shuffle order
+ * (0,1,4,5,2,3,6,7). kind 0: plain loads; 1: columns outside [0, w) read as -inf; 2: the
+ * left-padded first vector (only column -1, lane 0 of a0, is outside). Padding read as -inf
+ * gives exactly the reference's value (a -inf that is skipped and a -inf that is taken are
+ * the same bits). vmaxps keeps its second operand on ties, so the earlier tap wins as in the
+ * reference; NaN is only flagged (callers redo those rows). Column x+16 is the next vector's
+ * column x, so a plain vector checks it only when it is the row's last (tail). */
+SP_INLINE __m256 hmax_s2(const float *r, int64_t x, int64_t w, int kind, int tail, __m256 *nan)
+{
+    __m256 a0, a1, b0, b1;
+    if (kind == 2) {
+        __m256 l = _mm256_permutevar8x32_ps(_mm256_loadu_ps(r), _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6));
+        a0 = _mm256_blend_ps(l, _mm256_set1_ps(-INFINITY), 1);
+        a1 = _mm256_loadu_ps(r + 7), b0 = _mm256_loadu_ps(r + 1), b1 = _mm256_loadu_ps(r + 9);
+    } else if (kind == 1) {
+        a0 = ldf(r, x, w), a1 = ldf(r, x + 8, w), b0 = ldf(r, x + 2, w), b1 = ldf(r, x + 10, w);
+    } else {
+        a0 = _mm256_loadu_ps(r + x), a1 = _mm256_loadu_ps(r + x + 8);
+        b0 = _mm256_loadu_ps(r + x + 2), b1 = _mm256_loadu_ps(r + x + 10);
+    }
+    __m256 e = _mm256_shuffle_ps(a0, a1, 0x88), o = _mm256_shuffle_ps(a0, a1, 0xDD);
+    __m256 f = _mm256_shuffle_ps(b0, b1, 0x88);
+    __m256 u = _mm256_cmp_ps(a0, a1, _CMP_UNORD_Q);
+    if (kind || tail) u = _mm256_or_ps(u, _mm256_cmp_ps(f, f, _CMP_UNORD_Q));
+    *nan = _mm256_or_ps(*nan, u);
+    return _mm256_max_ps(f, _mm256_max_ps(o, e));
+}
+
+/* Values-only max, stride 2, NR rows inside, 8 outputs from column x (lane order restored). */
 SP_INLINE __m256 vec_max_s2(const float *r0, const float *r1, const float *r2, int64_t x, int64_t w, int masked,
                             __m256 *nan, int NR)
 {
     const float *r[3] = {r0, r1, r2};
-    __m256 m = _mm256_setzero_ps(), nn = *nan;
+    __m256 m = _mm256_setzero_ps();
     for (int k = 0; k < NR; k++) {
-        __m256 a0, a1, b0, b1;
-        if (masked == 2) {
-            /* The left-padded first vector: only column -1 (lane 0 of a0) is outside. */
-            __m256 l = _mm256_permutevar8x32_ps(_mm256_loadu_ps(r[k]), _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6));
-            a0 = _mm256_blend_ps(l, _mm256_set1_ps(-INFINITY), 1);
-            a1 = _mm256_loadu_ps(r[k] + 7), b0 = _mm256_loadu_ps(r[k] + 1), b1 = _mm256_loadu_ps(r[k] + 9);
-        } else if (masked) {
-            a0 = ldf(r[k], x, w), a1 = ldf(r[k], x + 8, w), b0 = ldf(r[k], x + 2, w), b1 = ldf(r[k], x + 10, w);
-        } else {
-            a0 = _mm256_loadu_ps(r[k] + x), a1 = _mm256_loadu_ps(r[k] + x + 8);
-            b0 = _mm256_loadu_ps(r[k] + x + 2), b1 = _mm256_loadu_ps(r[k] + x + 10);
-        }
-        __m256 e = _mm256_shuffle_ps(a0, a1, 0x88), o = _mm256_shuffle_ps(a0, a1, 0xDD);
-        __m256 f = _mm256_shuffle_ps(b0, b1, 0x88);
-        /* Column x+16 (f's last lane) is the next vector's column x; an unmasked vector leaves
-         * it to the next vector or, at the row's end, to the caller. */
-        nn = _mm256_or_ps(nn, masked ? _mm256_or_ps(_mm256_cmp_ps(a0, a1, _CMP_UNORD_Q), _mm256_cmp_ps(f, f, _CMP_UNORD_Q))
-                                     : _mm256_cmp_ps(a0, a1, _CMP_UNORD_Q));
-        __m256 h = _mm256_max_ps(f, _mm256_max_ps(o, e));
+        __m256 h = hmax_s2(r[k], x, w, masked, 0, nan);
         m = k ? _mm256_max_ps(h, m) : h;
     }
-    *nan = nn;
     return unperm2(m);
 }
 
@@ -190,6 +197,115 @@ SP_INLINE int row3(const sp_problem *p, const float *plane, float *out, int64_t 
         if (idx) sp_store_idx(idx + ow0, S == 2 ? _mm256_permute4x64_epi64(mi, 0xD8) : mi, n);
     }
     return op == OP_MAX && !idx && !_mm256_testz_ps(nan, nan);
+}
+
+/* Values-only stride-2 max, one input row at a time: each row's horizontal max is computed
+ * once, kept in permuted lane order, and the last row of an output window stays in hb for
+ * the next output row, whose first row it is. Rows combine in order with the earlier kept
+ * on ties, which is the reference's row-major first-maximum rule; a NaN in any row of a
+ * window sends that output row to the exact path. */
+enum { HB_MAX = 2048 };
+
+/* One output vector from input rows ra .. ra+(NR-1)w; with C, row ra's result is in hb. */
+SP_INLINE __m256 ovec_s2(const float *ra, int64_t w, int64_t x, float *hb, int kind, int tail, int NR, int C,
+                         __m256 *nall, __m256 *nlast)
+{
+    __m256 m = _mm256_setzero_ps(), h = m, nk = m;
+    for (int k = 0; k < NR; k++) {
+        nk = _mm256_setzero_ps();
+        h = k == 0 && C ? _mm256_loadu_ps(hb) : hmax_s2(ra + k * w, x, w, kind, tail, &nk);
+        m = k ? _mm256_max_ps(h, m) : h;
+        *nall = _mm256_or_ps(*nall, nk);
+    }
+    if (!(NR == 1 && C)) _mm256_storeu_ps(hb, h);
+    *nlast = _mm256_or_ps(*nlast, nk);
+    return unperm2(m);
+}
+
+/* Outputs [0, OW) of one row: a left-padded vector (vL), plain vectors up to plainEnd, then
+ * masked ones. Returns bit 0: some row of the window saw a NaN; bit 1: its last row did. */
+SP_INLINE int orow_s2(const float *ra, int64_t w, int64_t OW, int64_t pl, int vL, int64_t plainEnd, float *hb,
+                      float *out, float *out_end, int NR, int C)
+{
+    __m256 nall = _mm256_setzero_ps(), nlast = nall;
+    int64_t ow0 = 0;
+    if (vL) {
+        __m256 v = ovec_s2(ra, w, -pl, hb, w >= 17 ? 2 : 1, 0, NR, C, &nall, &nlast);
+        if (OW >= 8 || out + 8 <= out_end)
+            _mm256_storeu_ps(out, v);
+        else
+            _mm256_maskstore_ps(out, sp_mask(OW), v);
+        ow0 = 8;
+    }
+    const int64_t pe = plainEnd >= OW ? plainEnd - 8 : plainEnd;
+    for (; ow0 < pe; ow0 += 8)
+        _mm256_storeu_ps(out + ow0, ovec_s2(ra, w, ow0 * 2 - pl, hb + ow0, 0, 0, NR, C, &nall, &nlast));
+    if (ow0 < plainEnd) {
+        _mm256_storeu_ps(out + ow0, ovec_s2(ra, w, ow0 * 2 - pl, hb + ow0, 0, 1, NR, C, &nall, &nlast));
+        ow0 += 8;
+    }
+    for (; ow0 < OW; ow0 += 8) {
+        __m256 v = ovec_s2(ra, w, ow0 * 2 - pl, hb + ow0, 1, 0, NR, C, &nall, &nlast);
+        if (ow0 + 8 <= OW || out + ow0 + 8 <= out_end)
+            _mm256_storeu_ps(out + ow0, v);
+        else
+            _mm256_maskstore_ps(out + ow0, sp_mask(OW - ow0), v);
+    }
+    return (_mm256_testz_ps(nall, nall) ? 0 : 1) | (_mm256_testz_ps(nlast, nlast) ? 0 : 2);
+}
+
+static void planes_max_s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    const int64_t w = p->w, OW = p->ow, pl = p->pl, hw = p->h * w, ohw = p->oh * OW;
+    const float *in_end = a->in + p->n * p->c * hw;
+    float *out_end = a->out + (int64_t)end * ohw;
+    const int vL = pl > 0;
+    row_geo g0;
+    row_setup(p, 0, 3, 3, 2, 1, 1, &g0);
+    float hb[HB_MAX + 8];
+    for (size_t u = begin; u < end; u++) {
+        const float *plane = a->in + (int64_t)u * hw;
+        float *po = a->out + (int64_t)u * ohw;
+        /* Plain vectors: the 18 columns are in the row, or the vector's real lanes are interior
+         * and its extra columns and stores stay in the tensor and the slice even for the
+         * plane's last rows (so one bound serves every row). */
+        const float *rl = plane + (p->h - 1) * w;
+        float *ol = po + (p->oh - 1) * OW;
+        int64_t plainEnd = vL * 8;
+        for (int64_t x = plainEnd * 2 - pl; plainEnd < OW; plainEnd += 8, x += 16) {
+            const int64_t n = OW - plainEnd < 8 ? OW - plainEnd : 8;
+            if (!((n == 8 && x + 18 <= w) ||
+                  (plainEnd + n <= g0.owR && rl + x + 18 <= in_end && ol + plainEnd + 8 <= out_end)))
+                break;
+        }
+        int64_t cy = -1;
+        int cnan = 0;
+        for (int64_t oh = 0; oh < p->oh; oh++) {
+            float *out = po + oh * OW;
+            row_geo g;
+            row_setup(p, oh, 3, 3, 2, 1, 1, &g);
+            if (g.ky0 >= g.ky1) {
+                empty_row(p, out, NULL, OP_MAX);
+                cy = -1;
+                continue;
+            }
+            const int64_t ya = g.hs + g.ky0;
+            const int NR = (int)(g.ky1 - g.ky0), C = ya == cy;
+            const float *ra = plane + ya * w;
+            int f;
+            switch (NR * 2 + C) {
+            case 7: f = orow_s2(ra, w, OW, pl, vL, plainEnd, hb, out, out_end, 3, 1); break;
+            case 6: f = orow_s2(ra, w, OW, pl, vL, plainEnd, hb, out, out_end, 3, 0); break;
+            case 5: f = orow_s2(ra, w, OW, pl, vL, plainEnd, hb, out, out_end, 2, 1); break;
+            case 4: f = orow_s2(ra, w, OW, pl, vL, plainEnd, hb, out, out_end, 2, 0); break;
+            case 3: f = orow_s2(ra, w, OW, pl, vL, plainEnd, hb, out, out_end, 1, 1); break;
+            default: f = orow_s2(ra, w, OW, pl, vL, plainEnd, hb, out, out_end, 1, 0); break;
+            }
+            if ((f & 1) || (C && cnan)) row_kernel(p, plane, out, NULL, oh, OP_MAX, 3, 3, 2, 1, 1);
+            if (!(NR == 1 && C)) cnan = f >> 1;
+            cy = ya + NR - 1;
+        }
+    }
 }
 
 SP_INLINE void planes3(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op, int S, int wi)
@@ -333,6 +449,8 @@ void sp_avx2_nchw_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, siz
     if (p->op == SIMDPOOL_MAX) {
         if (a->idx)
             planes3(p, a, begin, end, OP_MAX, 2, 1);
+        else if (p->pl <= 1 && p->ow <= HB_MAX)
+            planes_max_s2(p, a, begin, end);
         else
             planes3(p, a, begin, end, OP_MAX, 2, 0);
     } else if (p->op == SIMDPOOL_AVG) {
