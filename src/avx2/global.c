@@ -25,23 +25,74 @@ SP_INLINE __m256 plane_sum(const float *x, int64_t n)
     return _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
 }
 
-static void sum_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+/* Small planes (8 <= hw <= 64, e.g. 7x7): NV full vectors summed in two chains, and the
+ * last hw % 8 elements from one vector ending at the plane's end with its already counted
+ * lanes zeroed, so nothing is loaded outside the plane and no masked load is needed. */
+SP_INLINE __m256 small_sum(const float *x, int64_t hw, __m256 tmask, int NV)
+{
+    __m256 s0 = _mm256_loadu_ps(x), s1 = NV > 1 ? _mm256_loadu_ps(x + 8) : _mm256_setzero_ps();
+    for (int i = 2; i < NV; i++) {
+        if (i & 1)
+            s1 = _mm256_add_ps(s1, _mm256_loadu_ps(x + 8 * i));
+        else
+            s0 = _mm256_add_ps(s0, _mm256_loadu_ps(x + 8 * i));
+    }
+    if (hw % 8) s1 = _mm256_add_ps(s1, _mm256_and_ps(_mm256_loadu_ps(x + hw - 8), tmask));
+    return _mm256_add_ps(s0, s1);
+}
+
+/* Eight planes' lane vectors to one vector of eight sums. Lanes add as
+ * ((l0+l1)+(l2+l3))+((l4+l5)+(l6+l7)); one_sum uses the same order, so a plane's result does
+ * not depend on where a thread's slice starts. */
+SP_INLINE __m256 sums8(const __m256 *v)
+{
+    __m256 a01 = _mm256_hadd_ps(v[0], v[1]), a23 = _mm256_hadd_ps(v[2], v[3]);
+    __m256 a45 = _mm256_hadd_ps(v[4], v[5]), a67 = _mm256_hadd_ps(v[6], v[7]);
+    __m256 b0 = _mm256_hadd_ps(a01, a23), b1 = _mm256_hadd_ps(a45, a67);
+    return _mm256_add_ps(_mm256_permute2f128_ps(b0, b1, 0x20), _mm256_permute2f128_ps(b0, b1, 0x31));
+}
+
+SP_INLINE float one_sum(__m256 v)
+{
+    float l[8];
+    _mm256_storeu_ps(l, v);
+    return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+}
+
+SP_INLINE void sum_planes(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int NV)
 {
     const int64_t hw = p->h * p->w;
     const float scale = p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f;
     const __m256 sv = _mm256_set1_ps(scale);
+    const __m256 tmask = _mm256_castsi256_ps(_mm256_cmpgt_epi32(sp_iota(), _mm256_set1_epi32((int)(7 - hw % 8))));
     size_t u = begin;
     for (; u + 8 <= end; u += 8) {
         const float *x = a->in + (int64_t)u * hw;
         __m256 v[8];
-        for (int k = 0; k < 8; k++) v[k] = plane_sum(x + k * hw, hw);
-        __m256 a01 = _mm256_hadd_ps(v[0], v[1]), a23 = _mm256_hadd_ps(v[2], v[3]);
-        __m256 a45 = _mm256_hadd_ps(v[4], v[5]), a67 = _mm256_hadd_ps(v[6], v[7]);
-        __m256 b0 = _mm256_hadd_ps(a01, a23), b1 = _mm256_hadd_ps(a45, a67);
-        __m256 r = _mm256_add_ps(_mm256_permute2f128_ps(b0, b1, 0x20), _mm256_permute2f128_ps(b0, b1, 0x31));
-        _mm256_storeu_ps(a->out + u, _mm256_div_ps(r, sv));
+        for (int k = 0; k < 8; k++)
+            v[k] = NV ? small_sum(x + k * hw, hw, tmask, NV) : plane_sum(x + k * hw, hw);
+        _mm256_storeu_ps(a->out + u, _mm256_div_ps(sums8(v), sv));
     }
-    for (; u < end; u++) a->out[u] = sp_hsum(plane_sum(a->in + (int64_t)u * hw, hw)) / scale;
+    for (; u < end; u++) {
+        const float *x = a->in + (int64_t)u * hw;
+        a->out[u] = one_sum(NV ? small_sum(x, hw, tmask, NV) : plane_sum(x, hw)) / scale;
+    }
+}
+
+static void sum_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    const int64_t hw = p->h * p->w;
+    switch (hw >= 8 && hw <= 64 ? hw / 8 : 0) {
+    case 1: sum_planes(p, a, begin, end, 1); break;
+    case 2: sum_planes(p, a, begin, end, 2); break;
+    case 3: sum_planes(p, a, begin, end, 3); break;
+    case 4: sum_planes(p, a, begin, end, 4); break;
+    case 5: sum_planes(p, a, begin, end, 5); break;
+    case 6: sum_planes(p, a, begin, end, 6); break;
+    case 7: sum_planes(p, a, begin, end, 7); break;
+    case 8: sum_planes(p, a, begin, end, 8); break;
+    default: sum_planes(p, a, begin, end, 0); break;
+    }
 }
 
 /* The reference's answer for a plane, found by scanning: the last NaN if any, else the first
