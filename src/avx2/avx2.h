@@ -12,6 +12,9 @@ int sp_avx2_accepts_nchw_generic(const sp_problem *p);
 int sp_avx2_accepts_nchw_2x2s2(const sp_problem *p);
 int sp_avx2_accepts_nchw_3x3s2(const sp_problem *p);
 int sp_avx2_accepts_nchw_3x3s1(const sp_problem *p);
+/* Values-only max, stride 1, dilation 1, kernels up to 7x7 (nchw_s1_max.c). */
+void sp_avx2_nchw_s1_max(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx2_accepts_nchw_s1_max(const sp_problem *p);
 
 /* NHWC windowed max/avg/sum: units are output rows n*OH + oh. */
 void sp_avx2_nhwc_generic(const sp_problem *p, const sp_args *a, size_t begin, size_t end);

@@ -9,6 +9,7 @@
     {SIMDPOOL_SUM, SIMDPOOL_NCHW, 0, name, acc, fn}
 
 const sp_kernel sp_avx2_kernels[] = {
+    {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_s1_max", sp_avx2_accepts_nchw_s1_max, sp_avx2_nchw_s1_max},
     NCHW_OPS("nchw_2x2s2", sp_avx2_accepts_nchw_2x2s2, sp_avx2_nchw_2x2s2),
     NCHW_OPS("nchw_3x3s2", sp_avx2_accepts_nchw_3x3s2, sp_avx2_nchw_3x3s2),
     NCHW_OPS("nchw_3x3s1", sp_avx2_accepts_nchw_3x3s1, sp_avx2_nchw_3x3s1),
