@@ -64,8 +64,16 @@ SP_INLINE __m256 hmax_s2(const float *r, int64_t x, int64_t w, int kind, int tai
     } else if (kind == 1) {
         a0 = ldf(r, x, w), a1 = ldf(r, x + 8, w), b0 = ldf(r, x + 2, w), b1 = ldf(r, x + 10, w);
     } else {
+        /* The next-even columns are the even ones moved by one output, plus column x+16:
+         * one lane permute and a broadcast instead of two more (often line-splitting) loads. */
         a0 = _mm256_loadu_ps(r + x), a1 = _mm256_loadu_ps(r + x + 8);
-        b0 = _mm256_loadu_ps(r + x + 2), b1 = _mm256_loadu_ps(r + x + 10);
+        __m256 e = _mm256_shuffle_ps(a0, a1, 0x88), o = _mm256_shuffle_ps(a0, a1, 0xDD);
+        __m256 f = _mm256_blend_ps(_mm256_permutevar8x32_ps(e, _mm256_setr_epi32(1, 4, 3, 6, 5, 2, 7, 0)),
+                                   _mm256_broadcast_ss(r + x + 16), 0x80);
+        __m256 u = _mm256_cmp_ps(a0, a1, _CMP_UNORD_Q);
+        if (tail) u = _mm256_or_ps(u, _mm256_cmp_ps(f, f, _CMP_UNORD_Q));
+        *nan = _mm256_or_ps(*nan, u);
+        return _mm256_max_ps(f, _mm256_max_ps(o, e));
     }
     __m256 e = _mm256_shuffle_ps(a0, a1, 0x88), o = _mm256_shuffle_ps(a0, a1, 0xDD);
     __m256 f = _mm256_shuffle_ps(b0, b1, 0x88);
