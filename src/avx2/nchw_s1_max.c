@@ -18,13 +18,17 @@
 
 #define MAXK 7
 
-/* Interior strips load straight from the row; the first and last strips, whose taps reach
- * into the padding or past the row, mask each tap to the row and read -inf outside it. */
-SP_INLINE __m256 hmax(const float *r, const __m256i *mk, int64_t KW, int edge, int exact, __m256 *nan)
+/* Interior strips load straight from the row; in the first and last strips, the taps that
+ * reach into the padding or past the row (bit j of part) are masked to the row and read -inf
+ * outside it. */
+SP_INLINE __m256 hmax(const float *r, const __m256i *mk, unsigned part, int64_t KW, int edge, int exact,
+                      __m256 *nan)
 {
     const __m256 ninf = _mm256_set1_ps(-INFINITY);
-#define TAP(j) (edge ? _mm256_blendv_ps(ninf, _mm256_maskload_ps(r + (j), mk[j]), _mm256_castsi256_ps(mk[j])) \
-                     : _mm256_loadu_ps(r + (j)))
+#define TAP(j)                                                                                                 \
+    (edge && (part >> (j) & 1u)                                                                                \
+         ? _mm256_blendv_ps(ninf, _mm256_maskload_ps(r + (j), mk[j]), _mm256_castsi256_ps(mk[j]))             \
+         : _mm256_loadu_ps(r + (j)))
     __m256 first = TAP(0), m = first, v = first;
     for (int64_t j = 1; j < KW; j++) {
         v = TAP(j);
@@ -60,8 +64,11 @@ SP_INLINE void strip(const sp_problem *p, const float *in, float *out, int64_t x
     const __m256 ninf = _mm256_set1_ps(-INFINITY);
     __m256i mk[MAXK];
     __m256 win[MAXK];
-    for (int64_t j = 0; j < KW; j++)
+    unsigned part = 0;
+    for (int64_t j = 0; j < KW; j++) {
         mk[j] = edge ? _mm256_andnot_si256(sp_mask(-(c0 + j)), sp_mask(W - (c0 + j))) : _mm256_setzero_si256();
+        if (c0 + j < 0 || c0 + j + 8 > W) part |= 1u << j;
+    }
     for (int64_t i = 0; i < KH; i++) win[i] = ninf;
     for (int64_t i = 0; i < pt; i++) push(win, ninf, KH, -1, out, OW, n, exact);
     /* Output row oh is complete after input row oh - pt + KH - 1 (pad rows counted). */
@@ -69,10 +76,10 @@ SP_INLINE void strip(const sp_problem *p, const float *in, float *out, int64_t x
     const float *r = in + c0;
     if (edge) {
         for (int64_t ih = 0; ih < H; ih++, r += W)
-            push(win, hmax(r, mk, KW, 1, exact, nan), KH, ih + d, out + x, OW, n, exact);
+            push(win, hmax(r, mk, part, KW, 1, exact, nan), KH, ih + d, out + x, OW, n, exact);
     } else {
         for (int64_t ih = 0; ih < H; ih++, r += W)
-            push(win, hmax(r, mk, KW, 0, exact, nan), KH, ih + d, out + x, OW, n, exact);
+            push(win, hmax(r, mk, part, KW, 0, exact, nan), KH, ih + d, out + x, OW, n, exact);
     }
     for (int64_t ih = H; ih < H + pb; ih++) push(win, ninf, KH, ih + d, out + x, OW, n, exact);
 }
