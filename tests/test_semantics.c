@@ -220,6 +220,15 @@ static void test_global_adaptive_masked(void)
     expect("global avg", d, (float[]){1, 2, 3, 4, -1, -1, -1, 5}, (float[]){2.5f, 0.5f}, NULL, 0);
     d.op = SIMDPOOL_GLOBAL_SUM;
     expect("global sum", d, (float[]){1, 2, 3, 4, -1, -1, -1, 5}, (float[]){10, 2}, NULL, 0);
+    expect("global sum inf + -inf is NaN", d, (float[]){1, INFINITY, -INFINITY, 4, 0, 0, 0, INFINITY},
+           (float[]){NAN, INFINITY}, NULL, 0);
+    d = simdpool_desc_default(SIMDPOOL_GLOBAL_AVG, SIMDPOOL_NCHW, 2, 3, 1, 1);
+    expect("global avg of a 1x1 map is the identity", d, (float[]){1, -2, 3, 4, -0.0f, 6},
+           (float[]){1, -2, 3, 4, -0.0f, 6}, NULL, 0);
+    d.op = SIMDPOOL_GLOBAL_SUM;
+    d.h = 3, d.w = 1;
+    expect("global sum per (n, c)", d, (float[]){1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6},
+           (float[]){3, 6, 9, 12, 15, 18}, NULL, 0);
 
     d = simdpool_desc_default(SIMDPOOL_ADAPTIVE_AVG, SIMDPOOL_NCHW, 1, 1, 1, 5);
     d.out_w = 3;
@@ -243,8 +252,17 @@ static void test_global_adaptive_masked(void)
     memcpy(want, (float[]){2, 3, 0, 0}, 16);
     memcpy(want + 4, (uint8_t[]){1, 1, 0, 0, 0, 0}, 6);
     expect("masked mean skips masked tokens; a fully masked row is 0", d, x, want, NULL, 0);
+    /* row 0 fully masked (its NaN never read), row 1 keeps its last token */
+    d = simdpool_desc_default(SIMDPOOL_MASKED_MEAN, SIMDPOOL_NCHW, 2, 2, 3, 1);
+    memcpy(want, (float[]){0, 0, 9, 10}, 16);
+    memcpy(want + 4, (uint8_t[]){0, 0, 0, 0, 0, 1}, 6);
+    expect("masked mean of one token is that token", d, x, want, NULL, 0);
+    memcpy(want, (float[]){1, 2, 7, 8}, 16);
+    memcpy(want + 4, (uint8_t[]){1, 0, 0, 1, 1, 1}, 6);
+    expect("masked mean per row", d, x, want, NULL, 0);
     d.op = SIMDPOOL_MASKED_MAX;
     memcpy(want, (float[]){3, 4, -1e9f, -1e9f}, 16);
+    memcpy(want + 4, (uint8_t[]){1, 1, 0, 0, 0, 0}, 6);
     expect("masked max skips masked tokens; a fully masked row is the fill", d, x, want, NULL, 0);
     d.masked_max_fill = 0;
     memcpy(want, (float[]){NAN, 100, 0, 0}, 16);
