@@ -74,26 +74,4 @@ SP_INLINE float sp_hsum(__m256 v)
     return _mm_cvtss_f32(s);
 }
 
-/* Taps of one window axis that fall in [lo, hi): the divisor rule of sp_avg_divisor, in closed
- * form and inlined so the kernels need not call out of AVX code. */
-SP_INLINE int64_t sp_taps_inside(int64_t start, int64_t k, int64_t d, int64_t lo, int64_t hi)
-{
-    int64_t i0 = start >= lo ? 0 : (lo - start + d - 1) / d;
-    int64_t i1 = start < hi ? (hi - start + d - 1) / d : 0;
-    if (i1 > k) i1 = k;
-    return i1 > i0 ? i1 - i0 : 0;
-}
-
-/* Row and column factors of the avg divisor: divisor = override, else rows(hs) * cols(ws). */
-SP_INLINE int64_t sp_div_rows(const sp_problem *p, int64_t hs)
-{
-    return p->count_include_pad ? sp_taps_inside(hs, p->kh, p->dh, -p->pt, p->h + p->pb)
-                                : sp_taps_inside(hs, p->kh, p->dh, 0, p->h);
-}
-SP_INLINE int64_t sp_div_cols(const sp_problem *p, int64_t ws)
-{
-    return p->count_include_pad ? sp_taps_inside(ws, p->kw, p->dw, -p->pl, p->w + p->pr)
-                                : sp_taps_inside(ws, p->kw, p->dw, 0, p->w);
-}
-
 #endif

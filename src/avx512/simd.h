@@ -50,28 +50,4 @@ SP_INLINE void sp_store_idx(int64_t *dst, __m512i v, __mmask16 k)
     _mm512_mask_storeu_epi64(dst + 8, (__mmask8)(k >> 8), hi);
 }
 
-/* Taps of one window axis that fall in [lo, hi): the divisor rule of sp_avg_divisor, inlined
- * so the kernels can precompute counts without calling out of vector code. */
-SP_INLINE int64_t sp_taps_inside(int64_t start, int64_t k, int64_t d, int64_t lo, int64_t hi)
-{
-    int64_t n = 0;
-    for (int64_t i = 0; i < k; i++) {
-        int64_t x = start + i * d;
-        n += x >= lo && x < hi;
-    }
-    return n;
-}
-
-/* Row and column factors of the avg divisor: divisor = override, else rows(hs) * cols(ws). */
-SP_INLINE int64_t sp_div_rows(const sp_problem *p, int64_t hs)
-{
-    return p->count_include_pad ? sp_taps_inside(hs, p->kh, p->dh, -p->pt, p->h + p->pb)
-                                : sp_taps_inside(hs, p->kh, p->dh, 0, p->h);
-}
-SP_INLINE int64_t sp_div_cols(const sp_problem *p, int64_t ws)
-{
-    return p->count_include_pad ? sp_taps_inside(ws, p->kw, p->dw, -p->pl, p->w + p->pr)
-                                : sp_taps_inside(ws, p->kw, p->dw, 0, p->w);
-}
-
 #endif

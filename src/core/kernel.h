@@ -90,10 +90,33 @@ static inline int64_t sp_adaptive_end(int64_t i, int64_t in, int64_t out)
     return ((i + 1) * in + out - 1) / out;
 }
 
-/* The divisor of an avg window starting at (hs, ws) (may be negative, padding included),
- * per PyTorch: override, else the taps inside the padded input (count_include_pad) or the
- * taps inside the input. With dilation the same rule counts taps, not the span. */
-int64_t sp_avg_divisor(const sp_problem *p, int64_t hs, int64_t ws);
+/* The avg divisor, per PyTorch: divisor_override, else rows(hs) * cols(ws), where each factor
+ * counts the window's taps inside the padded input (count_include_pad) or inside the input.
+ * With dilation the same rule counts taps, not the span. One definition for every variant:
+ * kernels precompute row and column factors with these. */
+static inline int64_t sp_taps_inside(int64_t start, int64_t k, int64_t d, int64_t lo, int64_t hi)
+{
+    /* taps start + i*d, 0 <= i < k, with lo <= tap < hi, in closed form */
+    int64_t i0 = start >= lo ? 0 : (lo - start + d - 1) / d;
+    int64_t i1 = start < hi ? (hi - start + d - 1) / d : 0;
+    if (i1 > k) i1 = k;
+    return i1 > i0 ? i1 - i0 : 0;
+}
+static inline int64_t sp_div_rows(const sp_problem *p, int64_t hs)
+{
+    return p->count_include_pad ? sp_taps_inside(hs, p->kh, p->dh, -p->pt, p->h + p->pb)
+                                : sp_taps_inside(hs, p->kh, p->dh, 0, p->h);
+}
+static inline int64_t sp_div_cols(const sp_problem *p, int64_t ws)
+{
+    return p->count_include_pad ? sp_taps_inside(ws, p->kw, p->dw, -p->pl, p->w + p->pr)
+                                : sp_taps_inside(ws, p->kw, p->dw, 0, p->w);
+}
+/* The divisor of an avg window starting at (hs, ws) (may be negative). */
+static inline int64_t sp_avg_divisor(const sp_problem *p, int64_t hs, int64_t ws)
+{
+    return p->divisor_override ? p->divisor_override : sp_div_rows(p, hs) * sp_div_cols(p, ws);
+}
 
 /* Stochastic pooling's counter-based draw: a uniform float in [0, 1) from (seed, n, c, oh, ow),
  * a chain of splitmix64 finalisers over the keys. The steps are public so that kernels can

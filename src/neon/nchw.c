@@ -49,23 +49,13 @@ typedef struct divs {
     int mul;
 } divs;
 
-static int64_t taps_inside(int64_t start, int64_t k, int64_t d, int64_t lo, int64_t hi)
-{
-    if (d == 1) { /* a contiguous run: clamp it, no loop */
-        int64_t a = start > lo ? start : lo, b = start + k < hi ? start + k : hi;
-        return b > a ? b - a : 0;
-    }
-    int64_t n = 0;
-    for (int64_t i = 0; i < k; i++) n += start + i * d >= lo && start + i * d < hi;
-    return n;
-}
 
 static rows row_setup(const sp_problem *p, const float *plane, int64_t oh)
 {
     int64_t hs = oh * p->sh - p->pt, first = hs, n;
     if (p->dh == 1) {
         if (first < 0) first = 0;
-        n = taps_inside(hs, p->kh, 1, 0, p->h);
+        n = sp_taps_inside(hs, p->kh, 1, 0, p->h);
     } else {
         int64_t i = 0;
         while (i < p->kh && hs + i * p->dh < 0) i++;
@@ -79,7 +69,7 @@ static rows row_setup(const sp_problem *p, const float *plane, int64_t oh)
     R.step = p->dh * p->w;
     R.yw = (int32_t)(first * p->w);
     R.yw_step = (int32_t)R.step;
-    R.vc = p->count_include_pad ? taps_inside(hs, p->kh, p->dh, -p->pt, p->h + p->pb) : n;
+    R.vc = p->count_include_pad ? sp_taps_inside(hs, p->kh, p->dh, -p->pt, p->h + p->pb) : n;
     return R;
 }
 
@@ -260,7 +250,7 @@ static float32x4_t hcount(const sp_problem *p, int64_t ow0)
     float c[4];
     int cip = p->count_include_pad;
     for (int k = 0; k < 4; k++)
-        c[k] = (float)taps_inside((ow0 + k) * p->sw - p->pl, p->kw, p->dw, cip ? -p->pl : 0,
+        c[k] = (float)sp_taps_inside((ow0 + k) * p->sw - p->pl, p->kw, p->dw, cip ? -p->pl : 0,
                                   cip ? p->w + p->pr : p->w);
     return vld1q_f32(c);
 }
@@ -355,7 +345,7 @@ SP_AI void ring_cols(const sp_problem *p, const sp_args *a, size_t u, int64_t c0
     if (KIND == K_AVG)
         for (int64_t k = 0; k < ncol; k++) {
             int cip = p->count_include_pad;
-            hcv[k] = (float)taps_inside((c0 + k) * p->sw - p->pl, 3, 1, cip ? -p->pl : 0,
+            hcv[k] = (float)sp_taps_inside((c0 + k) * p->sw - p->pl, 3, 1, cip ? -p->pl : 0,
                                         cip ? p->w + p->pr : p->w);
         }
     int64_t next = 0; /* the next input row to reduce */
@@ -387,7 +377,7 @@ SP_AI void ring_cols(const sp_problem *p, const sp_args *a, size_t u, int64_t c0
         /* vertical: the valid rows in order; a last partial vector is moved back to end at ncol */
         float *o = out + oh * p->ow + c0;
         int64_t *oi = I ? idx + oh * p->ow + c0 : NULL;
-        float vc = (float)(p->count_include_pad ? taps_inside(hs, 3, 1, -p->pt, p->h + p->pb) : yhi - ylo);
+        float vc = (float)(p->count_include_pad ? sp_taps_inside(hs, 3, 1, -p->pt, p->h + p->pb) : yhi - ylo);
         for (int64_t k0 = 0; k0 < ncol; k0 += 4) {
             int64_t k = k0 + 4 <= ncol || ncol < 4 ? k0 : ncol - 4;
             float32x4_t m = vld1q_f32(hbuf[ylo % 3] + k);
