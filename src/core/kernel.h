@@ -41,6 +41,9 @@ typedef int (*sp_accepts_fn)(const sp_problem *p);
 
 /* Kernel flags. */
 #define SP_K_INDICES 1u /* writes argmax indices; without it the kernel is values-only */
+/* Serves only plans that write indices: lets a variant keep its indices kernel for a case
+ * where another variant is faster values-only (the planner chooses the two separately). */
+#define SP_K_INDICES_ONLY 2u
 
 typedef struct sp_kernel {
     simdpool_op op;

@@ -41,14 +41,15 @@ static const sp_kernel *pick(const sp_variant *v, const sp_problem *p, int indic
     return k;
 }
 
-/* Default: the highest-ranked usable variant that has its own kernel for p. */
-static const sp_variant *best_variant(const sp_problem *p)
+/* Default: the highest-ranked usable variant that has its own kernel for p, chosen separately
+ * for values-only runs and for runs with indices (their fastest kernels can differ). */
+static const sp_variant *best_variant(const sp_problem *p, int indices)
 {
     const sp_variant *best = sp_variant_find("scalar");
     for (int i = 0; i < sp_variant_count(); i++) {
         const sp_variant *v = sp_variant_get(i);
         if (!sp_variant_usable(v) || v->rank <= best->rank) continue;
-        if (sp_variant_kernel(v, p, 0)) best = v;
+        if (sp_variant_kernel(v, p, indices)) best = v;
     }
     return best;
 }
@@ -82,7 +83,7 @@ simdpool_status simdpool_plan_create(const simdpool_desc *d, const simdpool_opti
     if (opts && opts->threads < 0)
         return sp_fail(SIMDPOOL_ERR_PARAM, "options.threads = %d: must be >= 0", opts->threads);
 
-    const sp_variant *v = NULL;
+    const sp_variant *v = NULL, *vi = NULL; /* values, indices */
     const char *env = getenv("SIMDPOOL_ISA");
     if (opts && opts->variant) {
         if ((s = forced_variant(opts->variant, "options.variant", &v))) return s;
@@ -91,8 +92,13 @@ simdpool_status simdpool_plan_create(const simdpool_desc *d, const simdpool_opti
     } else {
         const char *tf = opts && opts->tuning_file ? opts->tuning_file : getenv("SIMDPOOL_TUNING");
         if (tf && *tf) v = sp_tuning_lookup(tf, &p);
-        if (!v) v = best_variant(&p);
+        if (v) vi = v;
+        else {
+            v = best_variant(&p, 0);
+            vi = best_variant(&p, 1);
+        }
     }
+    if (!vi) vi = v;
 
     simdpool_plan *pl = calloc(1, sizeof *pl);
     if (!pl) return sp_fail(SIMDPOOL_ERR_NOMEM, "out of memory allocating a plan");
@@ -103,7 +109,7 @@ simdpool_status simdpool_plan_create(const simdpool_desc *d, const simdpool_opti
     sp_buffer_elems(&p, &pl->in_elems, &pl->out_elems);
     pl->k_values = pick(v, &p, 0, pl->name_values, sizeof pl->name_values);
     if (sp_has_indices(p.op))
-        pl->k_indices = pick(v, &p, 1, pl->name_indices, sizeof pl->name_indices);
+        pl->k_indices = pick(vi, &p, 1, pl->name_indices, sizeof pl->name_indices);
     else
         snprintf(pl->name_indices, sizeof pl->name_indices, "none");
     if (!pl->k_values || (sp_has_indices(p.op) && !pl->k_indices)) {

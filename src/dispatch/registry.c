@@ -60,6 +60,7 @@ const sp_kernel *sp_variant_kernel(const sp_variant *v, const sp_problem *p, int
     for (const sp_kernel *k = v->kernels; k->fn; k++) {
         if (k->op != p->op || k->layout != p->layout) continue;
         if (indices && !(k->flags & SP_K_INDICES)) continue;
+        if (!indices && (k->flags & SP_K_INDICES_ONLY)) continue;
         if (k->accepts && !k->accepts(p)) continue;
         return k;
     }
