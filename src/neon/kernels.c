@@ -1,10 +1,9 @@
 /* The NEON variant's kernel list (native "neon" on aarch64, "neon-simde" on x86-64).
  * Within an (op, layout) the planner takes the first entry that accepts: specialised shapes
  * first, values-only before the matching indices kernel (which also runs values-only if
- * handed no index buffer). Cases no entry accepts (NCHW lp and stochastic, lp with p other
- * than 1 or 2, NCHW adaptive windows that are not 1x1 or k x k with stride k) fall back to
- * scalar, and the plan's name says so. Index kernels keep indices in int32 lanes, hence the
- * H*W bound. */
+ * handed no index buffer). Cases no entry accepts (lp with p other than 1 or 2, which needs
+ * powf per tap, as on AVX2) fall back to scalar, and the plan's name says so. Index kernels
+ * keep indices in int32 lanes, hence the H*W bound. */
 #include "neon.h"
 
 static int idx32(const sp_problem *p) { return p->h * p->w <= INT32_MAX; }
@@ -71,5 +70,9 @@ const sp_kernel SP_NEON_NAME(kernels)[] = {
     K(SIMDPOOL_ADAPTIVE_MAX, NC, I, "nchw_adaptive_1x1", SP_NEON_NAME(accepts_nchw_adaptive_1x1), nchw_adaptive_1x1),
     K(SIMDPOOL_ADAPTIVE_AVG, NC, 0, "nchw_adaptive_kxk", SP_NEON_NAME(accepts_nchw_adaptive_k), nchw_adaptive_k),
     K(SIMDPOOL_ADAPTIVE_MAX, NC, I, "nchw_adaptive_kxk", SP_NEON_NAME(accepts_nchw_adaptive_k), nchw_adaptive_k),
+    K(SIMDPOOL_ADAPTIVE_AVG, NC, 0, "nchw_adaptive_planes", idx32, nchw_adaptive_planes),
+    K(SIMDPOOL_ADAPTIVE_MAX, NC, I, "nchw_adaptive_planes", idx32, nchw_adaptive_planes),
+    K(SIMDPOOL_LP, NC, 0, "nchw_lp_p1p2", SP_NEON_NAME(accepts_lp), nchw_lp),
+    K(SIMDPOOL_STOCHASTIC, NC, 0, "nchw_stochastic", NULL, nchw_stochastic),
     {0, 0, 0, NULL, NULL, NULL},
 };

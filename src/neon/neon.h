@@ -129,5 +129,8 @@ void SP_NEON_NAME(nchw_adaptive_1x1)(const sp_problem *p, const sp_args *a, size
 void SP_NEON_NAME(nchw_adaptive_k)(const sp_problem *p, const sp_args *a, size_t b, size_t e);
 int SP_NEON_NAME(accepts_nchw_adaptive_1x1)(const sp_problem *p);
 int SP_NEON_NAME(accepts_nchw_adaptive_k)(const sp_problem *p);
+void SP_NEON_NAME(nchw_adaptive_planes)(const sp_problem *p, const sp_args *a, size_t b, size_t e);
+void SP_NEON_NAME(nchw_lp)(const sp_problem *p, const sp_args *a, size_t b, size_t e);
+void SP_NEON_NAME(nchw_stochastic)(const sp_problem *p, const sp_args *a, size_t b, size_t e);
 
 #endif
