@@ -231,8 +231,78 @@ SP_INLINE void chan_block(const sp_problem *p, const float *x, float *out, int64
     }
 }
 
+/* Channels [0, n) of G pixels x[0], x[C], ..: their sum, plus the output's partial sum unless
+ * this is the first group; the last group scales by 1/H*W (avg) when it stores. */
+SP_INLINE void sum_group(const float *x, int64_t C, float *out, int64_t n, int G, int first, int last,
+                         __m256 div)
+{
+    int64_t c = 0;
+#define ROW(g) LD(x + (g) * C + c)
+#define GROUP()                                                                                          \
+    do {                                                                                                 \
+        __m256 s = ROW(0);                                                                               \
+        if (G == 2) s = _mm256_add_ps(s, ROW(1));                                                        \
+        if (G == 3) s = _mm256_add_ps(_mm256_add_ps(s, ROW(1)), ROW(2));                                 \
+        if (G >= 4) s = _mm256_add_ps(_mm256_add_ps(s, ROW(1)), _mm256_add_ps(ROW(2), ROW(3)));          \
+        if (G == 5) s = _mm256_add_ps(s, ROW(4));                                                        \
+        if (!first) s = _mm256_add_ps(LD(out + c), s);                                                   \
+        if (last) s = _mm256_div_ps(s, div);                                                             \
+        ST(out + c, s);                                                                                  \
+    } while (0)
+#define LD(a) _mm256_loadu_ps(a)
+#define ST(a, v) _mm256_storeu_ps(a, v)
+    for (; c + 8 <= n; c += 8) GROUP();
+#undef LD
+#undef ST
+    if (c < n) {
+        const __m256i k = sp_mask(n - c);
+#define LD(a) _mm256_maskload_ps(a, k)
+#define ST(a, v) _mm256_maskstore_ps(a, k, v)
+        GROUP();
+#undef LD
+#undef ST
+    }
+#undef GROUP
+#undef ROW
+}
+
+SP_INLINE void sum_groups(const float *x, int64_t C, float *out, int64_t n, int64_t hw, int G, __m256 div)
+{
+    if (hw == G) {
+        sum_group(x, C, out, n, G, 1, 1, div);
+        return;
+    }
+    /* hw = G + 4q: the first group takes G (2..5) pixels, every later one four. */
+    sum_group(x, C, out, n, G, 1, 0, div);
+    int64_t i = G;
+    for (; i + 4 < hw; i += 4) sum_group(x + i * C, C, out, n, 4, 0, 0, div);
+    sum_group(x + i * C, C, out, n, 4, 0, 1, div);
+}
+
+static void sum_nhwc(const sp_problem *p, const float *x, float *out, int64_t nc)
+{
+    const int64_t hw = p->h * p->w, C = p->c;
+    const __m256 div = _mm256_set1_ps(p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f);
+    const int64_t g = hw <= 5 ? hw : (hw - 2) % 4 + 2;
+    /* Chunks of 2048 channels keep the output's partial sums (8 KiB) in L1. */
+    for (int64_t c = 0; c < nc; c += 2048) {
+        const int64_t n = nc - c < 2048 ? nc - c : 2048;
+        switch (g) {
+        case 1: sum_groups(x + c, C, out + c, n, hw, 1, div); break;
+        case 2: sum_groups(x + c, C, out + c, n, hw, 2, div); break;
+        case 3: sum_groups(x + c, C, out + c, n, hw, 3, div); break;
+        case 4: sum_groups(x + c, C, out + c, n, hw, 4, div); break;
+        default: sum_groups(x + c, C, out + c, n, hw, 5, div); break;
+        }
+    }
+}
+
 SP_INLINE void channels(const sp_problem *p, const float *x, float *out, int64_t *idx, int64_t nc)
 {
+    if (p->op != SIMDPOOL_GLOBAL_MAX) {
+        sum_nhwc(p, x, out, nc);
+        return;
+    }
     int64_t c = 0;
     for (; c + 64 <= nc; c += 64) chan_block(p, x + c, out + c, idx ? idx + c : NULL, 8, 8);
     for (; c + 8 <= nc; c += 8) chan_block(p, x + c, out + c, idx ? idx + c : NULL, 1, 8);
