@@ -4,8 +4,10 @@
  * neighbours by at most one column, so for each window row four positions of each of the
  * four planes are loaded and transposed (the last load of a row is partial, so nothing past
  * the row is read) and the window's taps follow one vector each: plain loads, no gathers.
- * Four outputs of a row are then transposed back, so each plane stores four consecutive
- * outputs with one vector store.
+ * The input is walked row by row across a block of outputs (their running results in a
+ * stack array), so the four planes stream in order instead of hopping window by window,
+ * and the outputs' dependency chains interleave. Four outputs of a row are then transposed
+ * back, so each plane stores four consecutive outputs with one vector store.
  *
  * Every lane walks its window in row-major order with the reference's step: avg adds from +0
  * and divides by the window's size; max starts from -inf at the window's first index and
@@ -17,46 +19,54 @@
 
 enum { K_AVG, K_MAX, K_MAXI };
 
-/* r[q] lane i <- r[i] lane q. */
+/* r[q] lane i <- r[i] lane q, as zips of lanes then of lane pairs: under SIMDe these are
+ * exactly unpcklps / unpckhps / unpcklpd / unpckhpd (the vtrn + vcombine form is not). */
 SP_AI void transpose4(float32x4_t r[4])
 {
-    float32x4x2_t a = vtrnq_f32(r[0], r[1]), b = vtrnq_f32(r[2], r[3]);
-    r[0] = vcombine_f32(vget_low_f32(a.val[0]), vget_low_f32(b.val[0]));
-    r[1] = vcombine_f32(vget_low_f32(a.val[1]), vget_low_f32(b.val[1]));
-    r[2] = vcombine_f32(vget_high_f32(a.val[0]), vget_high_f32(b.val[0]));
-    r[3] = vcombine_f32(vget_high_f32(a.val[1]), vget_high_f32(b.val[1]));
+    const float32x4_t t0 = vzip1q_f32(r[0], r[1]), t1 = vzip2q_f32(r[0], r[1]);
+    const float32x4_t t2 = vzip1q_f32(r[2], r[3]), t3 = vzip2q_f32(r[2], r[3]);
+    const float64x2_t d0 = vreinterpretq_f64_f32(t0), d1 = vreinterpretq_f64_f32(t1);
+    const float64x2_t d2 = vreinterpretq_f64_f32(t2), d3 = vreinterpretq_f64_f32(t3);
+    r[0] = vreinterpretq_f32_f64(vzip1q_f64(d0, d2));
+    r[1] = vreinterpretq_f32_f64(vzip2q_f64(d0, d2));
+    r[2] = vreinterpretq_f32_f64(vzip1q_f64(d1, d3));
+    r[3] = vreinterpretq_f32_f64(vzip2q_f64(d1, d3));
 }
 
-/* One output (oh, ow) of the np <= 4 planes at x (plane stride hw); FULL: np == 4. */
-SP_AI void window(const sp_problem *p, const float *x, int np, int64_t h0, int64_t h1, int64_t w0, int64_t w1,
-                  const int FULL, const int KIND, float32x4_t *res, int32x4_t *resi)
+SP_AI void step(float32x4_t *m, int32x4_t *mi, float32x4_t t, int32_t ti, const int KIND)
 {
-    const int64_t W = p->w, hw = p->h * W;
+    if (KIND == K_AVG)
+        *m = vaddq_f32(*m, t);
+    else if (KIND == K_MAXI)
+        *m = sp_maxi(*m, t, mi, vdupq_n_s32(ti));
+    else
+        *m = sp_max(*m, t);
+}
+
+/* The taps [w0, w1) of input row y (row: that row of the first plane) of the np <= 4 planes
+ * hw apart, into one output's running m / mi; FULL: np == 4. */
+SP_AI void row_window(const float *row, int64_t hw, int64_t W, int64_t w0, int64_t w1, int32_t yw, int np,
+                      const int FULL, const int KIND, float32x4_t *m, int32x4_t *mi)
+{
     const float32x4_t zero = vdupq_n_f32(0.0f);
-    float32x4_t m = vdupq_n_f32(KIND == K_AVG ? 0.0f : -INFINITY);
-    int32x4_t mi = vdupq_n_s32((int32_t)(h0 * W + w0));
-    for (int64_t y = h0; y < h1; y++) {
-        const float *row = x + y * W;
-        for (int64_t c = w0; c < w1; c += 4) {
-            float32x4_t r[4];
-            if (c + 4 <= W)
-                for (int k = 0; k < 4; k++) r[k] = FULL || k < np ? vld1q_f32(row + k * hw + c) : zero;
-            else
-                for (int k = 0; k < 4; k++) r[k] = FULL || k < np ? sp_ld(row + k * hw + c, (int)(W - c)) : zero;
-            transpose4(r);
-            const int nq = w1 - c < 4 ? (int)(w1 - c) : 4;
-            for (int q = 0; q < nq; q++) {
-                if (KIND == K_AVG)
-                    m = vaddq_f32(m, r[q]);
-                else if (KIND == K_MAXI)
-                    m = sp_maxi(m, r[q], &mi, vdupq_n_s32((int32_t)(y * W + c + q)));
-                else
-                    m = sp_max(m, r[q]);
-            }
+    for (int64_t c = w0; c < w1; c += 4) {
+        float32x4_t r[4];
+        if (c + 4 <= W)
+            for (int k = 0; k < 4; k++) r[k] = FULL || k < np ? vld1q_f32(row + k * hw + c) : zero;
+        else
+            for (int k = 0; k < 4; k++) r[k] = FULL || k < np ? sp_ld(row + k * hw + c, (int)(W - c)) : zero;
+        transpose4(r);
+        const int32_t i = yw + (int32_t)c;
+        step(m, mi, r[0], i, KIND);
+        if (c + 4 <= w1) {
+            step(m, mi, r[1], i + 1, KIND);
+            step(m, mi, r[2], i + 2, KIND);
+            step(m, mi, r[3], i + 3, KIND);
+        } else {
+            if (c + 1 < w1) step(m, mi, r[1], i + 1, KIND);
+            if (c + 2 < w1) step(m, mi, r[2], i + 2, KIND);
         }
     }
-    *res = KIND == K_AVG ? sp_div(m, vdupq_n_f32((float)((h1 - h0) * (w1 - w0)))) : m;
-    *resi = mi;
 }
 
 /* Four int32 vectors transposed through the float transpose (a bit-exact shuffle). */
@@ -68,29 +78,52 @@ SP_AI void transpose4_s32(int32x4_t r[4])
     for (int k = 0; k < 4; k++) r[k] = vreinterpretq_s32_f32(f[k]);
 }
 
+/* Output columns per block: their running results stay in a small stack array while the
+ * window rows stream through in input order, one row of the four planes at a time. */
+#define BLK 64
+
 SP_AI void planes4(const sp_problem *p, const sp_args *a, int64_t u, int np, const int FULL, const int KIND)
 {
-    const int64_t hw = p->h * p->w, OW = p->ow, ohw = p->oh * OW;
+    const int64_t W = p->w, hw = p->h * W, OW = p->ow, ohw = p->oh * OW;
     const float *x = a->in + u * hw;
+    float32x4_t m[BLK];
+    int32x4_t mi[BLK];
+    int64_t w0[BLK], w1[BLK];
     for (int64_t oh = 0; oh < p->oh; oh++) {
         const int64_t h0 = sp_adaptive_start(oh, p->h, p->oh), h1 = sp_adaptive_end(oh, p->h, p->oh);
-        for (int64_t ow = 0; ow < OW; ow += 4) {
-            const int nw = OW - ow < 4 ? (int)(OW - ow) : 4;
-            float32x4_t res[4];
-            int32x4_t resi[4];
-            for (int q = 0; q < 4; q++) {
-                res[q] = vdupq_n_f32(0.0f);
-                resi[q] = vdupq_n_s32(0);
+        for (int64_t ob = 0; ob < OW; ob += BLK) {
+            const int nb = OW - ob < BLK ? (int)(OW - ob) : BLK;
+            for (int j = 0; j < nb; j++) {
+                w0[j] = sp_adaptive_start(ob + j, W, OW);
+                w1[j] = sp_adaptive_end(ob + j, W, OW);
+                m[j] = vdupq_n_f32(KIND == K_AVG ? 0.0f : -INFINITY);
+                mi[j] = vdupq_n_s32((int32_t)(h0 * W + w0[j]));
             }
-            for (int q = 0; q < nw; q++)
-                window(p, x, np, h0, h1, sp_adaptive_start(ow + q, p->w, OW), sp_adaptive_end(ow + q, p->w, OW),
-                       FULL, KIND, &res[q], &resi[q]);
-            transpose4(res);
-            if (KIND == K_MAXI) transpose4_s32(resi);
-            const int64_t e = u * ohw + oh * OW + ow;
-            for (int k = 0; k < np; k++) {
-                sp_store_part(a->out + e + k * ohw, res[k], nw);
-                if (KIND == K_MAXI) sp_store_idx(a->idx + e + k * ohw, resi[k], nw);
+            for (int j = nb; j < (nb + 3) / 4 * 4; j++) {
+                m[j] = vdupq_n_f32(0.0f);
+                mi[j] = vdupq_n_s32(0);
+            }
+            for (int64_t y = h0; y < h1; y++)
+                for (int j = 0; j < nb; j++)
+                    row_window(x + y * W, hw, W, w0[j], w1[j], (int32_t)(y * W), np, FULL, KIND, &m[j], &mi[j]);
+            for (int j = 0; j < nb; j += 4) {
+                const int nw = nb - j < 4 ? nb - j : 4;
+                float32x4_t r[4];
+                int32x4_t ri[4];
+                for (int q = 0; q < 4; q++) {
+                    /* the reference's single divide by the window's size */
+                    r[q] = KIND == K_AVG && q < nw
+                               ? sp_div(m[j + q], vdupq_n_f32((float)((h1 - h0) * (w1[j + q] - w0[j + q]))))
+                               : m[j + q];
+                    ri[q] = mi[j + q];
+                }
+                transpose4(r);
+                if (KIND == K_MAXI) transpose4_s32(ri);
+                const int64_t e = u * ohw + oh * OW + ob + j;
+                for (int k = 0; k < np; k++) {
+                    sp_store_part(a->out + e + k * ohw, r[k], nw);
+                    if (KIND == K_MAXI) sp_store_idx(a->idx + e + k * ohw, ri[k], nw);
+                }
             }
         }
     }
