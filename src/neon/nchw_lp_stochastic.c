@@ -1,13 +1,13 @@
 /* NCHW Lp pooling (p = 1 and p = 2, as on AVX2: other p need powf per tap and stay with
  * scalar) and NCHW stochastic pooling (both modes): four output columns per vector.
  *
- * Per output row, the "middle" columns (every tap inside the row) run vectors of four
- * outputs straight from the input: a tap of the four windows is one vld1q (stride 1) or one
- * de-interleaving vld2q/vld3q/vld4q (stride 2..4; with unit dilation one such load holds
- * `stride` consecutive taps), lane loads for larger strides. A middle span that is not a
- * multiple of 4 ends with a vector that overlaps the previous one (same outputs, same values).
- * The edge columns (padding, ceil-mode overhang) and a vector whose loads would run past the
- * end of the tensor take the reference rule one output at a time.
+ * Per output row, vectors of four outputs (the last may be partial) whose windows lie inside
+ * the row run straight from the input: a tap of the four windows is one vld1q (stride 1) or
+ * one de-interleaving vld2q/vld3q/vld4q (stride 2..4; with unit dilation one such load holds
+ * `stride` consecutive taps), lane loads for larger strides. Vectors that touch padding or
+ * the ceil-mode overhang, or whose loads would run past the end of the tensor, run the same
+ * body on a small zero-padded stack patch of just the columns they read (as in nchw.c), so
+ * small maps, where edges are a large share, stay vectorised.
  *
  * Every lane visits its window's taps in the reference's row-major order with the same float
  * operations (add from +0, square then add, no fused multiply-add: c_std=c11 keeps
@@ -151,6 +151,40 @@ SP_AI float32x4_t vec4(const sp_problem *p, const float *r, int64_t rstep, int64
     return vbslq_f32(pos, vbslq_f32(A.done, A.pick, A.last), zero);
 }
 
+/* Taps the patch of one output row may hold: larger windows take the reference rule. */
+#define PATCH_MAX 1024
+
+/* n <= 4 outputs from ow of row oh through a patch: the columns [ws, ws + rch) of the nr
+ * valid tap rows (r, rstep apart), those outside the row set to 0. A zero tap changes no
+ * sum, no running sum and no pick (0 > target is false where the sum is positive, 0 is not
+ * a positive "last"), so only Lp's per-lane tap count needs the real columns. */
+SP_AI void patch_vec(const sp_problem *p, const float *plane, const float *r, int64_t rstep, int64_t nr,
+                     int64_t rch, int64_t n, int64_t c, int64_t oh, int64_t ow, int nl, uint64_t hr,
+                     float32x4_t kk, float *o, const int SW, const int MODE)
+{
+    float patch[PATCH_MAX];
+    const int64_t ws = ow * p->sw - p->pl;
+    if (nr * rch > PATCH_MAX) {
+        for (int k = 0; k < nl; k++) o[k] = one(p, plane, n, c, oh, ow + k, MODE);
+        return;
+    }
+    /* columns [ws, ws + rch) = pad [0, k0), row [k0, k1), pad [k1, rch) */
+    int64_t k0 = ws < 0 ? -ws : 0, k1 = p->w - ws < rch ? p->w - ws : rch;
+    if (k0 > rch) k0 = rch;
+    if (k1 < k0) k1 = k0;
+    for (int64_t y = 0; y < nr; y++) {
+        const float *row = r + y * rstep;
+        float *d = patch + y * rch;
+        for (int64_t k = 0; k < k0; k++) d[k] = 0.0f;
+        for (int64_t k = k0; k < k1; k++) d[k] = row[ws + k];
+        for (int64_t k = k1; k < rch; k++) d[k] = 0.0f;
+    }
+    float cnt[4];
+    for (int k = 0; k < 4; k++)
+        cnt[k] = (float)(nr * sp_taps_inside((ow + k) * p->sw - p->pl, p->kw, p->dw, 0, p->w));
+    sp_store_part(o, vec4(p, patch, rch, nr, 0, ow, hr, vld1q_f32(cnt), kk, SW, MODE), nl);
+}
+
 SP_AI void plane_rows(const sp_problem *p, const sp_args *a, size_t u, const int SW, const int MODE)
 {
     const int64_t W = p->w, OW = p->ow, hw = p->h * W;
@@ -162,32 +196,32 @@ SP_AI void plane_rows(const sp_problem *p, const sp_args *a, size_t u, const int
     int64_t hi = num < 0 ? 0 : num / p->sw + 1;
     if (hi > OW) hi = OW;
     if (lo > hi) lo = hi;
+    const float32x4_t kk = vdupq_n_f32((float)(p->kh * p->kw));
     const uint64_t hc = MODE == M_TRAIN ? sp_draw_step(sp_draw_step(sp_draw_seed(p->seed), n), c) : 0;
     for (int64_t oh = 0; oh < p->oh; oh++) {
         float *o = a->out + ((int64_t)u * p->oh + oh) * OW;
         sp_nwin w;
         sp_nwin_rows(p, oh, &w);
         const int64_t nr = (w.y1 - w.y0) / w.dy;
+        if (!nr) { /* no tap row inside (dilation): the reference's 0 or 0/0 */
+            for (int64_t ow = 0; ow < OW; ow++) o[ow] = one(p, plane, n, c, oh, ow, MODE);
+            continue;
+        }
         const float *r = plane + w.y0 * W;
         const int64_t rstep = w.dy * W, last_row = (int64_t)u * hw + (w.y0 + (nr - 1) * w.dy) * W;
         const uint64_t hr = MODE == M_TRAIN ? sp_draw_step(hc, oh) : 0;
-        const float32x4_t count = vdupq_n_f32((float)(nr * p->kw)), kk = vdupq_n_f32((float)(p->kh * p->kw));
-        int64_t ow = 0;
-        for (; ow < lo; ow++) o[ow] = one(p, plane, n, c, oh, ow, MODE);
-        if (nr > 0 && hi - lo >= 4) {
-            for (int64_t v = lo;; v += 4) {
-                if (v + 4 > hi) v = hi - 4; /* overlap the previous vector: same outputs */
-                const int64_t ws = v * p->sw - p->pl;
-                if (last_row + ws + rch > total) {
-                    for (int64_t k = v; k < hi; k++) o[k] = one(p, plane, n, c, oh, k, MODE);
-                    break;
-                }
-                vst1q_f32(o + v, vec4(p, r, rstep, nr, ws, v, hr, count, kk, SW, MODE));
-                if (v + 4 >= hi) break;
-            }
-            ow = hi;
+        const float32x4_t count = vdupq_n_f32((float)(nr * p->kw));
+        /* Vectors of four outputs; the last may be partial. Straight from the input when
+         * its valid lanes are middle columns and no lane's loads pass the tensor's end (the
+         * lanes past the row read the next row's floats and are not stored). */
+        for (int64_t ow = 0; ow < OW; ow += 4) {
+            const int nl = OW - ow < 4 ? (int)(OW - ow) : 4;
+            const int64_t ws = ow * p->sw - p->pl;
+            if (ow >= lo && ow + nl <= hi && last_row + ws + rch <= total)
+                sp_store_part(o + ow, vec4(p, r, rstep, nr, ws, ow, hr, count, kk, SW, MODE), nl);
+            else
+                patch_vec(p, plane, r, rstep, nr, rch, n, c, oh, ow, nl, hr, kk, o + ow, SW, MODE);
         }
-        for (; ow < OW; ow++) o[ow] = one(p, plane, n, c, oh, ow, MODE);
     }
 }
 
