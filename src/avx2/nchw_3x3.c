@@ -39,101 +39,6 @@ SP_INLINE void taps(const float *r, int64_t x, int64_t w, const float *in_end, i
 }
 
 
-/* 8 floats from r + x with columns outside [0, w) read as -inf (masked loads, no access). */
-SP_INLINE __m256 ldf(const float *r, int64_t x, int64_t w)
-{
-    __m256i c = _mm256_add_epi32(sp_iota(), _mm256_set1_epi32((int)x));
-    __m256i k = _mm256_and_si256(_mm256_cmpgt_epi32(c, _mm256_set1_epi32(-1)), _mm256_cmpgt_epi32(_mm256_set1_epi32((int)w), c));
-    return _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), _mm256_maskload_ps(r + x, k), _mm256_castsi256_ps(k));
-}
-
-/* Horizontal max of one row for 8 stride-2 outputs from column x, lanes in shuffle order
- * (0,1,4,5,2,3,6,7). kind 0: plain loads; 1: columns outside [0, w) read as -inf; 2: the
- * left-padded first vector (only column -1, lane 0 of a0, is outside). Padding read as -inf
- * gives exactly the reference's value (a -inf that is skipped and a -inf that is taken are
- * the same bits). vmaxps keeps its second operand on ties, so the earlier tap wins as in the
- * reference; NaN is only flagged (callers redo those rows). Column x+16 is the next vector's
- * column x, so a plain vector checks it only when it is the row's last (tail). */
-SP_INLINE __m256 hmax_s2(const float *r, int64_t x, int64_t w, int kind, int tail, __m256 *nan)
-{
-    __m256 a0, a1, b0, b1;
-    if (kind == 2) {
-        __m256 l = _mm256_permutevar8x32_ps(_mm256_loadu_ps(r), _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6));
-        a0 = _mm256_blend_ps(l, _mm256_set1_ps(-INFINITY), 1);
-        a1 = _mm256_loadu_ps(r + 7), b0 = _mm256_loadu_ps(r + 1), b1 = _mm256_loadu_ps(r + 9);
-    } else if (kind == 1) {
-        a0 = ldf(r, x, w), a1 = ldf(r, x + 8, w), b0 = ldf(r, x + 2, w), b1 = ldf(r, x + 10, w);
-    } else {
-        /* The next-even columns are the even ones moved by one output, plus column x+16:
-         * one lane permute and a broadcast instead of two more (often line-splitting) loads. */
-        a0 = _mm256_loadu_ps(r + x), a1 = _mm256_loadu_ps(r + x + 8);
-        __m256 e = _mm256_shuffle_ps(a0, a1, 0x88), o = _mm256_shuffle_ps(a0, a1, 0xDD);
-        __m256 f = _mm256_blend_ps(_mm256_permutevar8x32_ps(e, _mm256_setr_epi32(1, 4, 3, 6, 5, 2, 7, 0)),
-                                   _mm256_broadcast_ss(r + x + 16), 0x80);
-        __m256 u = _mm256_cmp_ps(a0, a1, _CMP_UNORD_Q);
-        if (tail) u = _mm256_or_ps(u, _mm256_cmp_ps(f, f, _CMP_UNORD_Q));
-        *nan = _mm256_or_ps(*nan, u);
-        return _mm256_max_ps(f, _mm256_max_ps(o, e));
-    }
-    __m256 e = _mm256_shuffle_ps(a0, a1, 0x88), o = _mm256_shuffle_ps(a0, a1, 0xDD);
-    __m256 f = _mm256_shuffle_ps(b0, b1, 0x88);
-    __m256 u = _mm256_cmp_ps(a0, a1, _CMP_UNORD_Q);
-    if (kind || tail) u = _mm256_or_ps(u, _mm256_cmp_ps(f, f, _CMP_UNORD_Q));
-    *nan = _mm256_or_ps(*nan, u);
-    return _mm256_max_ps(f, _mm256_max_ps(o, e));
-}
-
-/* Values-only max, stride 2, NR rows inside, 8 outputs from column x (lane order restored). */
-SP_INLINE __m256 vec_max_s2(const float *r0, const float *r1, const float *r2, int64_t x, int64_t w, int masked,
-                            __m256 *nan, int NR)
-{
-    const float *r[3] = {r0, r1, r2};
-    __m256 m = _mm256_setzero_ps();
-    for (int k = 0; k < NR; k++) {
-        __m256 h = hmax_s2(r[k], x, w, masked, 0, nan);
-        m = k ? _mm256_max_ps(h, m) : h;
-    }
-    return unperm2(m);
-}
-
-/* A whole row of values-only stride-2 max with three rows inside; returns the NaN flag. */
-SP_INLINE int row_max_s2(const float *r0, float *out, int64_t OW, int64_t owR, int64_t w, int64_t pl,
-                         const float *in_end, float *out_end, int NR)
-{
-    const float *r1 = r0 + w, *r2 = NR == 3 ? r1 + w : r1, *rl = NR == 3 ? r2 : NR == 2 ? r1 : r0;
-    __m256 nan = _mm256_setzero_ps();
-    int64_t ow0 = 0;
-    /* Left padding: the first vector reads column -1. */
-    if (pl > 0 && OW > 0) {
-        __m256 v = vec_max_s2(r0, r1, r2, -pl, w, w >= 17 ? 2 : 1, &nan, NR);
-        if (OW >= 8 || out + 8 <= out_end)
-            _mm256_storeu_ps(out, v);
-        else
-            _mm256_maskstore_ps(out, sp_mask(OW), v);
-        ow0 = 8;
-    }
-    /* Plain loads while the 18 columns are in the row, or, for the last vector, while its real
-     * lanes are interior and the extra columns stay inside the tensor. */
-    for (int64_t x = ow0 * 2 - pl; ow0 < OW; ow0 += 8, x += 16) {
-        const int64_t n = OW - ow0 < 8 ? OW - ow0 : 8;
-        if (!((n == 8 && x + 18 <= w) || (ow0 + n <= owR && rl + x + 18 <= in_end && out + ow0 + 8 <= out_end)))
-            break;
-        _mm256_storeu_ps(out + ow0, vec_max_s2(r0, r1, r2, x, w, 0, &nan, NR));
-        if (ow0 + 8 >= OW && x + 16 < w) { /* no next vector checks column x+16 */
-            for (int k = 0; k < NR; k++)
-                if (isnan((k == 0 ? r0 : k == 1 ? r1 : r2)[x + 16])) return 1;
-        }
-    }
-    for (; ow0 < OW; ow0 += 8) {
-        __m256 v = vec_max_s2(r0, r1, r2, ow0 * 2 - pl, w, 1, &nan, NR);
-        if (ow0 + 8 <= OW || out + ow0 + 8 <= out_end)
-            _mm256_storeu_ps(out + ow0, v);
-        else
-            _mm256_maskstore_ps(out + ow0, sp_mask(OW - ow0), v);
-    }
-    return !_mm256_testz_ps(nan, nan);
-}
-
 /* One output row, row-wise; returns nonzero if values-only max saw a NaN in interior vectors. */
 SP_INLINE int row3(const sp_problem *p, const float *plane, float *out, int64_t *idx, int64_t oh, int op, int S,
                    const float *in_end, float *out_end)
@@ -148,14 +53,6 @@ SP_INLINE int row3(const sp_problem *p, const float *plane, float *out, int64_t 
     const __m256 rdiv = _mm256_set1_ps(op == OP_AVG ? interior_div(p, &g, 3) : 1.0f);
     const __m256i col = S == 2 ? _mm256_setr_epi32(0, 2, 8, 10, 4, 6, 12, 14) : sp_iota();
     __m256 nan = _mm256_setzero_ps();
-    if (op == OP_MAX && !idx && S == 2 && p->pl <= 1) {
-        const float *r0 = plane + (g.hs + g.ky0) * w;
-        switch (g.ky1 - g.ky0) {
-        case 3: return row_max_s2(r0, out, OW, g.owR, w, p->pl, in_end, out_end, 3);
-        case 2: return row_max_s2(r0, out, OW, g.owR, w, p->pl, in_end, out_end, 2);
-        default: return row_max_s2(r0, out, OW, g.owR, w, p->pl, in_end, out_end, 1);
-        }
-    }
     for (int64_t ow0 = 0; ow0 < OW; ow0 += 8) {
         const int64_t n = OW - ow0 < 8 ? OW - ow0 : 8;
         if (!(ow0 >= g.owL && ow0 + n <= g.owR)) {
@@ -207,113 +104,187 @@ SP_INLINE int row3(const sp_problem *p, const float *plane, float *out, int64_t 
     return op == OP_MAX && !idx && !_mm256_testz_ps(nan, nan);
 }
 
-/* Values-only stride-2 max, one input row at a time: each row's horizontal max is computed
- * once, kept in permuted lane order, and the last row of an output window stays in hb for
- * the next output row, whose first row it is. Rows combine in order with the earlier kept
- * on ties, which is the reference's row-major first-maximum rule; a NaN in any row of a
- * window sends that output row to the exact path. */
+/* Stride 2 without indices, one pass over the input rows (after ncnn's pooling_3x3): each input
+ * row's three column taps are combined once (H), kept in vshufps lane order, and the last row of
+ * an output window stays in hb for the next output row, whose first row it is. The loads of
+ * output vector j start at column b = 16j, so both are aligned when the row is: for left
+ * padding 1 the even columns are the centre taps, the odd ones the right taps, and the left
+ * taps are the right taps moved by one output, the moved-out lane carried from the previous
+ * vector (padding for the first). For left padding 0 the right taps are the left ones moved
+ * the other way, with column b+16 broadcast in. Padding and the row's end load as the op's
+ * identity (-inf or 0), which for max gives the reference's bits: a skipped -inf and a taken
+ * -inf are the same. Max combines later taps into earlier ones with vmaxps(later, earlier),
+ * which keeps the earlier on ties (the reference's row-major first maximum, -0/+0 included)
+ * and is its step whenever no NaN is present; unordered compares of the loads flag a NaN and a
+ * plane that held one is redone with the exact template. Avg and sum add in any order (the
+ * result is within the rounding bound) and divide by the divisor per output. */
 enum { HB_MAX = 2048 };
 
-/* One output vector from input rows ra .. ra+(NR-1)w; with C, row ra's result is in hb. */
-SP_INLINE __m256 ovec_s2(const float *ra, int64_t w, int64_t x, float *hb, int kind, int tail, int NR, int C,
-                         __m256 *nall, __m256 *nlast)
+typedef struct s2geo {
+    int64_t w, nv, nlast; /* output vectors per row (all but the last load plain), lanes of the last */
+    int pl;
+    int last_plain; /* the last vector's 16 columns are inside the row */
+    int last_inc;   /* left padding 0: the last vector's column b+16 is inside the row */
+    __m256i m0, m1; /* the last vector's load masks (columns < w) when not last_plain */
+} s2geo;
+
+SP_INLINE __m256 s2_fill(int op) { return op == OP_MAX ? _mm256_set1_ps(-INFINITY) : _mm256_setzero_ps(); }
+
+/* Combines a later tap (or row) into an earlier one: vmaxps returns its second operand on ties. */
+SP_INLINE __m256 s2_comb(int op, __m256 later, __m256 earlier)
 {
-    __m256 m = _mm256_setzero_ps(), h = m, nk = m;
-    for (int k = 0; k < NR; k++) {
-        nk = _mm256_setzero_ps();
-        h = k == 0 && C ? _mm256_loadu_ps(hb) : hmax_s2(ra + k * w, x, w, kind, tail, &nk);
-        m = k ? _mm256_max_ps(h, m) : h;
-        *nall = _mm256_or_ps(*nall, nk);
+    return op == OP_MAX ? _mm256_max_ps(later, earlier) : _mm256_add_ps(earlier, later);
+}
+
+/* H of row r for the 8 outputs of the vector whose loads start at column b (lanes in vshufps
+ * order 0 1 4 5 2 3 6 7). carry: left padding 1, the previous vector's moved right taps. */
+SP_INLINE __m256 s2_h(const float *r, int64_t b, int op, int pl, int edge, const s2geo *G, __m256 *carry,
+                      __m256 *nan)
+{
+    const __m256 fill = s2_fill(op);
+    __m256 lo, hi;
+    if (edge && !G->last_plain) {
+        lo = _mm256_maskload_ps(r + b, G->m0);
+        hi = _mm256_maskload_ps(r + b + 8, G->m1);
+        if (op == OP_MAX) {
+            lo = _mm256_blendv_ps(fill, lo, _mm256_castsi256_ps(G->m0));
+            hi = _mm256_blendv_ps(fill, hi, _mm256_castsi256_ps(G->m1));
+        }
+    } else {
+        lo = _mm256_loadu_ps(r + b);
+        hi = _mm256_loadu_ps(r + b + 8);
     }
-    if (!(NR == 1 && C)) _mm256_storeu_ps(hb, h);
-    *nlast = _mm256_or_ps(*nlast, nk);
+    if (op == OP_MAX) *nan = _mm256_or_ps(*nan, _mm256_cmp_ps(lo, hi, _CMP_UNORD_Q));
+    const __m256 e = _mm256_shuffle_ps(lo, hi, 0x88), o = _mm256_shuffle_ps(lo, hi, 0xDD);
+    if (pl) {
+        /* Left taps: lane k takes the right tap of the output before it; lane 0 (output 0)
+         * the previous vector's output 7, which this permute puts in lane 0. */
+        const __m256 po = _mm256_permutevar8x32_ps(o, _mm256_setr_epi32(7, 0, 5, 2, 1, 4, 3, 6));
+        const __m256 l = _mm256_blend_ps(po, *carry, 0x01);
+        *carry = po;
+        return s2_comb(op, o, s2_comb(op, e, l));
+    }
+    __m256 inc = edge && !G->last_inc ? fill : _mm256_broadcast_ss(r + b + 16);
+    if (op == OP_MAX && edge && G->last_inc) /* the one tap no vector's loads cover */
+        *nan = _mm256_or_ps(*nan, _mm256_cmp_ps(inc, inc, _CMP_UNORD_Q));
+    const __m256 f = _mm256_blend_ps(_mm256_permutevar8x32_ps(e, _mm256_setr_epi32(1, 4, 3, 6, 5, 2, 7, 0)), inc, 0x80);
+    return s2_comb(op, f, s2_comb(op, o, e));
+}
+
+/* Output vector j of a row from input rows ra .. ra+(NR-1)w; with C, row ra's H is in hb. */
+SP_INLINE __m256 s2_vec(const float *ra, int64_t w, int64_t j, int op, int pl, int edge, const s2geo *G, float *hb,
+                        __m256 *cr, __m256 *nan, int NR, int C)
+{
+    __m256 m = _mm256_setzero_ps(), h = m;
+    for (int k = 0; k < NR; k++) {
+        h = k == 0 && C ? _mm256_loadu_ps(hb + 8 * j) : s2_h(ra + k * w, 16 * j, op, pl, edge, G, &cr[k], nan);
+        m = k ? s2_comb(op, h, m) : h;
+    }
+    if (!(NR == 1 && C)) _mm256_storeu_ps(hb + 8 * j, h);
     return unperm2(m);
 }
 
-/* Outputs [0, OW) of one row: a left-padded vector (vL), plain vectors up to plainEnd, then
- * masked ones. Returns bit 0: some row of the window saw a NaN; bit 1: its last row did. */
-SP_INLINE int orow_s2(const float *ra, int64_t w, int64_t OW, int64_t pl, int vL, int64_t plainEnd, float *hb,
-                      float *out, float *out_end, int NR, int C)
+/* One output row. dv: avg, the row's divisor factor; colf the column factors (natural order). */
+SP_INLINE void s2_row(const float *ra, const s2geo *G, float *hb, float *out, int store_full, int op, int pl,
+                      __m256 dv, const float *colf, __m256 *nan, int NR, int C)
 {
-    __m256 nall = _mm256_setzero_ps(), nlast = nall;
-    int64_t ow0 = 0;
-    if (vL) {
-        __m256 v = ovec_s2(ra, w, -pl, hb, w >= 17 ? 2 : 1, 0, NR, C, &nall, &nlast);
-        if (OW >= 8 || out + 8 <= out_end)
-            _mm256_storeu_ps(out, v);
-        else
-            _mm256_maskstore_ps(out, sp_mask(OW), v);
-        ow0 = 8;
+    const int64_t w = G->w, nv = G->nv;
+    __m256 cr[3] = {s2_fill(op), s2_fill(op), s2_fill(op)};
+    int64_t j = 0;
+    for (; j < nv - 1; j++) {
+        __m256 v = s2_vec(ra, w, j, op, pl, 0, G, hb, cr, nan, NR, C);
+        if (op == OP_AVG) v = _mm256_div_ps(v, _mm256_mul_ps(dv, _mm256_loadu_ps(colf + 8 * j)));
+        _mm256_storeu_ps(out + 8 * j, v);
     }
-    const int64_t pe = plainEnd >= OW ? plainEnd - 8 : plainEnd;
-    for (; ow0 < pe; ow0 += 8)
-        _mm256_storeu_ps(out + ow0, ovec_s2(ra, w, ow0 * 2 - pl, hb + ow0, 0, 0, NR, C, &nall, &nlast));
-    if (ow0 < plainEnd) {
-        _mm256_storeu_ps(out + ow0, ovec_s2(ra, w, ow0 * 2 - pl, hb + ow0, 0, 1, NR, C, &nall, &nlast));
-        ow0 += 8;
-    }
-    for (; ow0 < OW; ow0 += 8) {
-        __m256 v = ovec_s2(ra, w, ow0 * 2 - pl, hb + ow0, 1, 0, NR, C, &nall, &nlast);
-        if (ow0 + 8 <= OW || out + ow0 + 8 <= out_end)
-            _mm256_storeu_ps(out + ow0, v);
-        else
-            _mm256_maskstore_ps(out + ow0, sp_mask(OW - ow0), v);
-    }
-    return (_mm256_testz_ps(nall, nall) ? 0 : 1) | (_mm256_testz_ps(nlast, nlast) ? 0 : 2);
+    __m256 v = s2_vec(ra, w, j, op, pl, 1, G, hb, cr, nan, NR, C);
+    if (op == OP_AVG) v = _mm256_div_ps(v, _mm256_mul_ps(dv, _mm256_loadu_ps(colf + 8 * j)));
+    if (store_full)
+        _mm256_storeu_ps(out + 8 * j, v);
+    else
+        _mm256_maskstore_ps(out + 8 * j, sp_mask(G->nlast), v);
 }
 
-static void planes_max_s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+/* The geometry every row shares; 0 where the row shape is not the one s2_row assumes (every
+ * vector but the last inside the row), which PyTorch's output size rule gives for padding <= 1. */
+static int s2_setup(const sp_problem *p, s2geo *G)
 {
-    const int64_t w = p->w, OW = p->ow, pl = p->pl, hw = p->h * w, ohw = p->oh * OW;
-    const float *in_end = a->in + p->n * p->c * hw;
+    const int64_t w = p->w, OW = p->ow;
+    if (p->pl > 1 || OW > HB_MAX) return 0;
+    G->w = w;
+    G->pl = (int)p->pl;
+    G->nv = (OW + 7) / 8;
+    G->nlast = OW - 8 * (G->nv - 1);
+    if (G->nv >= 2 && 16 * (G->nv - 1) + (p->pl ? 0 : 1) > w) return 0;
+    const int64_t bL = 16 * (G->nv - 1);
+    G->last_plain = bL + 16 <= w;
+    G->last_inc = bL + 16 < w;
+    G->m0 = sp_mask(w - bL);
+    G->m1 = sp_mask(w - bL - 8);
+    /* A window with no tap inside has divisor 0 and gives 0 (the exact path's rule). */
+    if (p->op == SIMDPOOL_AVG && !p->divisor_override)
+        for (int64_t ow = 0; ow < OW; ow++)
+            if (!sp_div_cols(p, 2 * ow - p->pl)) return 0;
+    return 1;
+}
+
+SP_INLINE void planes_s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op, int pl,
+                         const s2geo *G)
+{
+    const int64_t h = p->h, w = p->w, OW = p->ow, OH = p->oh, hw = h * w, ohw = OH * OW, pt = p->pt;
     float *out_end = a->out + (int64_t)end * ohw;
-    const int vL = pl > 0;
-    row_geo g0;
-    row_setup(p, 0, 3, 3, 2, 1, 1, &g0);
     float hb[HB_MAX + 8];
+    /* Avg: column factors of the divisor, and its value with an override (rows then give 1). */
+    float colf[HB_MAX + 8];
+    if (op == OP_AVG) {
+        for (int64_t ow = 0; ow < G->nv * 8; ow++)
+            colf[ow] = ow >= OW ? 1.0f : p->divisor_override ? (float)p->divisor_override
+                                                               : (float)sp_div_cols(p, 2 * ow - p->pl);
+    }
     for (size_t u = begin; u < end; u++) {
         const float *plane = a->in + (int64_t)u * hw;
         float *po = a->out + (int64_t)u * ohw;
-        /* Plain vectors: the 18 columns are in the row, or the vector's real lanes are interior
-         * and its extra columns and stores stay in the tensor and the slice even for the
-         * plane's last rows (so one bound serves every row). */
-        const float *rl = plane + (p->h - 1) * w;
-        float *ol = po + (p->oh - 1) * OW;
-        int64_t plainEnd = vL * 8;
-        for (int64_t x = plainEnd * 2 - pl; plainEnd < OW; plainEnd += 8, x += 16) {
-            const int64_t n = OW - plainEnd < 8 ? OW - plainEnd : 8;
-            if (!((n == 8 && x + 18 <= w) ||
-                  (plainEnd + n <= g0.owR && rl + x + 18 <= in_end && ol + plainEnd + 8 <= out_end)))
-                break;
-        }
+        __m256 nan = _mm256_setzero_ps();
         int64_t cy = -1;
-        int cnan = 0;
-        for (int64_t oh = 0; oh < p->oh; oh++) {
+        for (int64_t oh = 0; oh < OH; oh++) {
             float *out = po + oh * OW;
-            row_geo g;
-            row_setup(p, oh, 3, 3, 2, 1, 1, &g);
-            if (g.ky0 >= g.ky1) {
-                empty_row(p, out, NULL, OP_MAX);
+            const int64_t ys = 2 * oh - pt, y0 = ys < 0 ? 0 : ys, y1 = ys + 3 < h ? ys + 3 : h;
+            if (y1 <= y0) {
+                empty_row(p, out, NULL, op);
                 cy = -1;
                 continue;
             }
-            const int64_t ya = g.hs + g.ky0;
-            const int NR = (int)(g.ky1 - g.ky0), C = ya == cy;
-            const float *ra = plane + ya * w;
-            int f;
+            const int NR = (int)(y1 - y0), C = y0 == cy;
+            const float *ra = plane + y0 * w;
+            const int sf = G->nlast == 8 || out + 8 * G->nv <= out_end;
+            const __m256 dv = _mm256_set1_ps(op == OP_AVG && !p->divisor_override ? (float)sp_div_rows(p, ys) : 1.0f);
             switch (NR * 2 + C) {
-            case 7: f = orow_s2(ra, w, OW, pl, vL, plainEnd, hb, out, out_end, 3, 1); break;
-            case 6: f = orow_s2(ra, w, OW, pl, vL, plainEnd, hb, out, out_end, 3, 0); break;
-            case 5: f = orow_s2(ra, w, OW, pl, vL, plainEnd, hb, out, out_end, 2, 1); break;
-            case 4: f = orow_s2(ra, w, OW, pl, vL, plainEnd, hb, out, out_end, 2, 0); break;
-            case 3: f = orow_s2(ra, w, OW, pl, vL, plainEnd, hb, out, out_end, 1, 1); break;
-            default: f = orow_s2(ra, w, OW, pl, vL, plainEnd, hb, out, out_end, 1, 0); break;
+            case 7: s2_row(ra, G, hb, out, sf, op, pl, dv, colf, &nan, 3, 1); break;
+            case 6: s2_row(ra, G, hb, out, sf, op, pl, dv, colf, &nan, 3, 0); break;
+            case 5: s2_row(ra, G, hb, out, sf, op, pl, dv, colf, &nan, 2, 1); break;
+            case 4: s2_row(ra, G, hb, out, sf, op, pl, dv, colf, &nan, 2, 0); break;
+            case 3: s2_row(ra, G, hb, out, sf, op, pl, dv, colf, &nan, 1, 1); break;
+            default: s2_row(ra, G, hb, out, sf, op, pl, dv, colf, &nan, 1, 0); break;
             }
-            if ((f & 1) || (C && cnan)) row_kernel(p, plane, out, NULL, oh, OP_MAX, 3, 3, 2, 1, 1);
-            if (!(NR == 1 && C)) cnan = f >> 1;
-            cy = ya + NR - 1;
+            cy = y1 - 1;
         }
+        if (op == OP_MAX && !_mm256_testz_ps(nan, nan))
+            for (int64_t oh = 0; oh < OH; oh++) row_kernel(p, plane, po + oh * OW, NULL, oh, OP_MAX, 3, 3, 2, 1, 1);
     }
+}
+
+/* Instances per op and left padding, so neither is tested inside the loops. */
+static int s2_run(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    s2geo G;
+    if (!s2_setup(p, &G)) return 0;
+    const int op = p->op == SIMDPOOL_MAX ? OP_MAX : p->op == SIMDPOOL_AVG ? OP_AVG : OP_SUM;
+    if (op == OP_MAX)
+        G.pl ? planes_s2(p, a, begin, end, OP_MAX, 1, &G) : planes_s2(p, a, begin, end, OP_MAX, 0, &G);
+    else if (op == OP_AVG)
+        G.pl ? planes_s2(p, a, begin, end, OP_AVG, 1, &G) : planes_s2(p, a, begin, end, OP_AVG, 0, &G);
+    else
+        G.pl ? planes_s2(p, a, begin, end, OP_SUM, 1, &G) : planes_s2(p, a, begin, end, OP_SUM, 0, &G);
+    return 1;
 }
 
 SP_INLINE void planes3(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op, int S, int wi)
@@ -454,11 +425,10 @@ SP_INLINE void sums_s1(const sp_problem *p, const sp_args *a, size_t begin, size
 
 void sp_avx2_nchw_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
+    if (!a->idx && s2_run(p, a, begin, end)) return;
     if (p->op == SIMDPOOL_MAX) {
         if (a->idx)
             planes3(p, a, begin, end, OP_MAX, 2, 1);
-        else if (p->pl <= 1 && p->ow <= HB_MAX)
-            planes_max_s2(p, a, begin, end);
         else
             planes3(p, a, begin, end, OP_MAX, 2, 0);
     } else if (p->op == SIMDPOOL_AVG) {
