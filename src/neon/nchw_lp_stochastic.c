@@ -5,8 +5,9 @@
  * the row run straight from the input: a tap of the four windows is one vld1q (stride 1) or
  * one de-interleaving vld2q/vld3q/vld4q (stride 2..4; with unit dilation one such load holds
  * `stride` consecutive taps), lane loads for larger strides. Vectors that touch padding or
- * the ceil-mode overhang, or whose loads would run past the end of the tensor, run the same
- * body on a small zero-padded stack patch of just the columns they read (as in nchw.c), so
+ * the ceil-mode overhang load the same way and zero the taps outside the row by a lane mask
+ * of their columns; only vectors whose loads would leave the tensor (its first and last
+ * rows) run the body on a small zero-padded stack patch of just the columns they read. So
  * small maps, where edges are a large share, stay vectorised.
  *
  * Every lane visits its window's taps in the reference's row-major order with the same float
@@ -27,10 +28,18 @@ typedef struct acc {
     float32x4_t s1, s2;                 /* sum of taps, sum of squares (inference) */
     float32x4_t target, run, last, pick; /* training's second pass */
     uint32x4_t done;
+    int32x4_t x0;  /* MASK: each lane's window start column (ws + lane * sw) */
+    uint32x4_t wl; /* MASK: the row width */
 } acc;
 
-SP_AI void tap(acc *A, float32x4_t t, const int MODE, const int PICK)
+/* MASK: tap j of lanes whose column x0 + j*dw is outside [0, W) reads as 0 (the same rule
+ * as the patch below: no sum, running sum or pick changes). */
+SP_AI void tap(acc *A, float32x4_t t, int64_t jd, const int MODE, const int PICK, const int MASK)
 {
+    if (MASK) {
+        const int32x4_t x = vaddq_s32(A->x0, vdupq_n_s32((int32_t)jd));
+        t = vbslq_f32(vcltq_u32(vreinterpretq_u32_s32(x), A->wl), t, vdupq_n_f32(0.0f));
+    }
     if (PICK) {
         A->run = vaddq_f32(A->run, t);
         /* lanes already decided keep their pick; "last" then no longer matters */
@@ -64,7 +73,8 @@ SP_AI float32x4_t ld_cols(const float *q, const int SW, int64_t sw)
 }
 
 /* One tap row of four windows starting at q, taps left to right. */
-SP_AI void row_taps(const sp_problem *p, acc *A, const float *q, const int SW, const int MODE, const int PICK)
+SP_AI void row_taps(const sp_problem *p, acc *A, const float *q, const int SW, const int MODE, const int PICK,
+                    const int MASK)
 {
     const int64_t kw = p->kw, dw = p->dw;
     int64_t j = 0;
@@ -72,18 +82,19 @@ SP_AI void row_taps(const sp_problem *p, acc *A, const float *q, const int SW, c
         for (; j + SW <= kw; j += SW) {
             if (SW == 2) {
                 float32x4x2_t v = vld2q_f32(q + j);
-                tap(A, v.val[0], MODE, PICK), tap(A, v.val[1], MODE, PICK);
+                tap(A, v.val[0], j, MODE, PICK, MASK), tap(A, v.val[1], j + 1, MODE, PICK, MASK);
             } else if (SW == 3) {
                 float32x4x3_t v = vld3q_f32(q + j);
-                tap(A, v.val[0], MODE, PICK), tap(A, v.val[1], MODE, PICK), tap(A, v.val[2], MODE, PICK);
+                tap(A, v.val[0], j, MODE, PICK, MASK), tap(A, v.val[1], j + 1, MODE, PICK, MASK);
+                tap(A, v.val[2], j + 2, MODE, PICK, MASK);
             } else {
                 float32x4x4_t v = vld4q_f32(q + j);
-                tap(A, v.val[0], MODE, PICK), tap(A, v.val[1], MODE, PICK);
-                tap(A, v.val[2], MODE, PICK), tap(A, v.val[3], MODE, PICK);
+                tap(A, v.val[0], j, MODE, PICK, MASK), tap(A, v.val[1], j + 1, MODE, PICK, MASK);
+                tap(A, v.val[2], j + 2, MODE, PICK, MASK), tap(A, v.val[3], j + 3, MODE, PICK, MASK);
             }
         }
     }
-    for (; j < kw; j++) tap(A, ld_cols(q + j * dw, SW, p->sw), MODE, PICK);
+    for (; j < kw; j++) tap(A, ld_cols(q + j * dw, SW, p->sw), j * dw, MODE, PICK, MASK);
 }
 
 /* Floats a vector reads from one tap row, counted from the first window's start. */
@@ -130,12 +141,23 @@ static float one(const sp_problem *p, const float *plane, int64_t n, int64_t c, 
 
 /* Four outputs from ow of row oh: nr tap rows from r (rstep apart), windows from column ws. */
 SP_AI float32x4_t vec4(const sp_problem *p, const float *r, int64_t rstep, int64_t nr, int64_t ws, int64_t ow,
-                       uint64_t hr, float32x4_t count, float32x4_t kk, const int SW, const int MODE)
+                       uint64_t hr, float32x4_t count, float32x4_t kk, const int SW, const int MODE, const int MASK)
 {
     const float32x4_t zero = vdupq_n_f32(0.0f);
     acc A;
     A.s1 = A.s2 = zero;
-    for (int64_t k = 0; k < nr; k++) row_taps(p, &A, r + k * rstep + ws, SW, MODE, 0);
+    if (MASK) {
+        const int32_t x[4] = {0, 1, 2, 3};
+        A.x0 = vaddq_s32(vdupq_n_s32((int32_t)ws), vmulq_n_s32(vld1q_s32(x), (int32_t)p->sw));
+        A.wl = vdupq_n_u32((uint32_t)p->w);
+        if (MODE == M_L1 || MODE == M_L2) {
+            float cnt[4];
+            for (int k = 0; k < 4; k++)
+                cnt[k] = (float)(nr * sp_taps_inside(ws + k * p->sw, p->kw, p->dw, 0, p->w));
+            count = vld1q_f32(cnt);
+        }
+    }
+    for (int64_t k = 0; k < nr; k++) row_taps(p, &A, r + k * rstep + ws, SW, MODE, 0, MASK);
     if (MODE == M_L1 || MODE == M_L2) {
         const float32x4_t q = vmulq_f32(sp_div(A.s1, count), kk);
         return MODE == M_L2 ? sp_sqrt(q) : q;
@@ -147,7 +169,7 @@ SP_AI float32x4_t vec4(const sp_problem *p, const float *r, int64_t rstep, int64
     A.target = vmulq_f32(vld1q_f32(u), A.s1);
     A.run = A.last = A.pick = zero;
     A.done = vdupq_n_u32(0);
-    for (int64_t k = 0; k < nr; k++) row_taps(p, &A, r + k * rstep + ws, SW, MODE, 1);
+    for (int64_t k = 0; k < nr; k++) row_taps(p, &A, r + k * rstep + ws, SW, MODE, 1, MASK);
     return vbslq_f32(pos, vbslq_f32(A.done, A.pick, A.last), zero);
 }
 
@@ -182,7 +204,7 @@ SP_AI void patch_vec(const sp_problem *p, const float *plane, const float *r, in
     float cnt[4];
     for (int k = 0; k < 4; k++)
         cnt[k] = (float)(nr * sp_taps_inside((ow + k) * p->sw - p->pl, p->kw, p->dw, 0, p->w));
-    sp_store_part(o, vec4(p, patch, rch, nr, 0, ow, hr, vld1q_f32(cnt), kk, SW, MODE), nl);
+    sp_store_part(o, vec4(p, patch, rch, nr, 0, ow, hr, vld1q_f32(cnt), kk, SW, MODE, 0), nl);
 }
 
 SP_AI void plane_rows(const sp_problem *p, const sp_args *a, size_t u, const int SW, const int MODE)
@@ -197,6 +219,8 @@ SP_AI void plane_rows(const sp_problem *p, const sp_args *a, size_t u, const int
     if (hi > OW) hi = OW;
     if (lo > hi) lo = hi;
     const float32x4_t kk = vdupq_n_f32((float)(p->kh * p->kw));
+    /* the masked path keeps columns in int32 lanes */
+    const int fit32 = W + p->pl + rch < INT32_MAX;
     const uint64_t hc = MODE == M_TRAIN ? sp_draw_step(sp_draw_step(sp_draw_seed(p->seed), n), c) : 0;
     for (int64_t oh = 0; oh < p->oh; oh++) {
         float *o = a->out + ((int64_t)u * p->oh + oh) * OW;
@@ -208,17 +232,21 @@ SP_AI void plane_rows(const sp_problem *p, const sp_args *a, size_t u, const int
             continue;
         }
         const float *r = plane + w.y0 * W;
-        const int64_t rstep = w.dy * W, last_row = (int64_t)u * hw + (w.y0 + (nr - 1) * w.dy) * W;
+        const int64_t rstep = w.dy * W, first_row = (int64_t)u * hw + w.y0 * W;
+        const int64_t last_row = first_row + (nr - 1) * rstep;
         const uint64_t hr = MODE == M_TRAIN ? sp_draw_step(hc, oh) : 0;
         const float32x4_t count = vdupq_n_f32((float)(nr * p->kw));
-        /* Vectors of four outputs; the last may be partial. Straight from the input when
-         * its valid lanes are middle columns and no lane's loads pass the tensor's end (the
-         * lanes past the row read the next row's floats and are not stored). */
+        /* Vectors of four outputs; the last may be partial. Straight from the input when no
+         * lane's loads leave the tensor (lanes past the row read the neighbouring rows'
+         * floats and are not stored); masked where a window leaves the row. */
         for (int64_t ow = 0; ow < OW; ow += 4) {
             const int nl = OW - ow < 4 ? (int)(OW - ow) : 4;
             const int64_t ws = ow * p->sw - p->pl;
-            if (ow >= lo && ow + nl <= hi && last_row + ws + rch <= total)
-                sp_store_part(o + ow, vec4(p, r, rstep, nr, ws, ow, hr, count, kk, SW, MODE), nl);
+            const int inside = first_row + ws >= 0 && last_row + ws + rch <= total;
+            if (inside && ow >= lo && ow + nl <= hi)
+                sp_store_part(o + ow, vec4(p, r, rstep, nr, ws, ow, hr, count, kk, SW, MODE, 0), nl);
+            else if (inside && fit32)
+                sp_store_part(o + ow, vec4(p, r, rstep, nr, ws, ow, hr, count, kk, SW, MODE, 1), nl);
             else
                 patch_vec(p, plane, r, rstep, nr, rch, n, c, oh, ow, nl, hr, kk, o + ow, SW, MODE);
         }
