@@ -104,7 +104,8 @@ static int64_t reach(const sp_problem *p)
     return (p->kw - 1) * p->dw + last;
 }
 
-/* One output by the reference rule (edges, and vectors that would read past the tensor). */
+/* One output by the reference rule (rows with no tap row inside, windows too large for the
+ * patch). */
 static float one(const sp_problem *p, const float *plane, int64_t n, int64_t c, int64_t oh, int64_t ow, int mode)
 {
     sp_nwin w;
