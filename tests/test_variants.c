@@ -51,6 +51,10 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
         simdpool_layout lay = (simdpool_layout)tu_range(s, 0, 1);
         int64_t n = tu_range(s, 1, 3), c = sizepick(s, 67), h = sizepick(s, 67), w = sizepick(s, 67);
         if (op == SIMDPOOL_MASKED_MEAN || op == SIMDPOOL_MASKED_MAX) w = 1;
+        /* Now and then a wide row, so kernels that walk output columns in chunks (AVX2's
+         * separable adaptive average takes 1024 input columns at a time) cross chunk edges. */
+        if ((op == SIMDPOOL_ADAPTIVE_AVG || op == SIMDPOOL_ADAPTIVE_MAX) && tu_uniform(s) < 0.05)
+            h = tu_range(s, 1, 3), w = tu_range(s, 1000, 3000);
         while (n * c * h * w > 40000) c = (c + 1) / 2, n = 1;
         simdpool_desc d = simdpool_desc_default(op, lay, n, c, h, w);
         if (is_windowed(op)) {

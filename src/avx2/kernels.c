@@ -33,6 +33,7 @@ const sp_kernel sp_avx2_kernels[] = {
     {SIMDPOOL_STOCHASTIC, SIMDPOOL_NHWC, 0, "nhwc_stochastic", NULL, sp_avx2_nhwc_stochastic},
     {SIMDPOOL_ADAPTIVE_AVG, SIMDPOOL_NCHW, 0, "nchw_adaptive_1x1", sp_avx2_accepts_nchw_adaptive_1x1, sp_avx2_nchw_adaptive_1x1},
     {SIMDPOOL_ADAPTIVE_MAX, SIMDPOOL_NCHW, I, "nchw_adaptive_1x1", sp_avx2_accepts_nchw_adaptive_1x1, sp_avx2_nchw_adaptive_1x1},
+    {SIMDPOOL_ADAPTIVE_AVG, SIMDPOOL_NCHW, 0, "nchw_adaptive_avg", sp_avx2_accepts_nchw_adaptive_avg, sp_avx2_nchw_adaptive_avg},
     {SIMDPOOL_ADAPTIVE_AVG, SIMDPOOL_NCHW, 0, "nchw_adaptive_rows", sp_avx2_accepts_nchw_adaptive_rows, sp_avx2_nchw_adaptive_rows},
     {SIMDPOOL_ADAPTIVE_MAX, SIMDPOOL_NCHW, I, "nchw_adaptive_rows", sp_avx2_accepts_nchw_adaptive_rows, sp_avx2_nchw_adaptive_rows},
     {SIMDPOOL_ADAPTIVE_AVG, SIMDPOOL_NCHW, 0, "nchw_adaptive_gather", sp_avx2_accepts_nchw_adaptive_gather, sp_avx2_nchw_adaptive_gather},

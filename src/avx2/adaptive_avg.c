@@ -1,0 +1,133 @@
+/* Adaptive average, NCHW, any window sizes: separable. For each output row the window's input
+ * rows are summed column by column into a small buffer (contiguous vector adds), then each
+ * output sums its columns of the buffer. The gather path (adaptive.c) reads every tap with a
+ * gather and runs at scalar speed; here the input is read once, in order. The sum's order
+ * differs from the reference's row-major walk, so results are equal within the rounding bound
+ * the checker allows for sums, not bit for bit. Output columns are taken in chunks whose
+ * input span fits the buffer, so no allocation is needed; accepts() caps the window width and
+ * the output size. */
+#include "simd.h"
+
+#define SEP_BUF 1024 /* input columns per chunk */
+#define SEP_OUT 512  /* output columns at most */
+
+/* buf[0, n) = sum over rows [y0, y1) of row[x], the rows W apart. */
+static void column_sums(const float *row, int64_t W, int64_t rows, int64_t n, float *buf)
+{
+    int64_t x = 0;
+    for (; x + 32 <= n; x += 32) {
+        const float *r = row + x;
+        __m256 s0 = _mm256_loadu_ps(r), s1 = _mm256_loadu_ps(r + 8);
+        __m256 s2 = _mm256_loadu_ps(r + 16), s3 = _mm256_loadu_ps(r + 24);
+        for (int64_t y = 1; y < rows; y++) {
+            r += W;
+            s0 = _mm256_add_ps(s0, _mm256_loadu_ps(r));
+            s1 = _mm256_add_ps(s1, _mm256_loadu_ps(r + 8));
+            s2 = _mm256_add_ps(s2, _mm256_loadu_ps(r + 16));
+            s3 = _mm256_add_ps(s3, _mm256_loadu_ps(r + 24));
+        }
+        _mm256_storeu_ps(buf + x, s0);
+        _mm256_storeu_ps(buf + x + 8, s1);
+        _mm256_storeu_ps(buf + x + 16, s2);
+        _mm256_storeu_ps(buf + x + 24, s3);
+    }
+    for (; x < n; x += 8) {
+        const float *r = row + x;
+        __m256 s = sp_load(r, n - x);
+        for (int64_t y = 1; y < rows; y++) s = _mm256_add_ps(s, sp_load(r += W, n - x));
+        _mm256_storeu_ps(buf + x, s); /* buf has 8 floats of slack: masked stores are slow on AMD */
+    }
+}
+
+/* out[i] = (b[2i] + b[2i+1]) / d for i < n: the common 2-wide windows (14 -> 7, 56 -> 28). */
+static void pair_avgs(const float *b, float *out, int64_t n, float d)
+{
+    int64_t i = 0;
+    const __m256 dv = _mm256_set1_ps(d);
+    for (; i + 8 <= n; i += 8) {
+        const __m256 lo = _mm256_loadu_ps(b + 2 * i), hi = _mm256_loadu_ps(b + 2 * i + 8);
+        const __m256 e = _mm256_shuffle_ps(lo, hi, 0x88), o = _mm256_shuffle_ps(lo, hi, 0xDD);
+        const __m256 s = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_add_ps(e, o)), 0xD8));
+        _mm256_storeu_ps(out + i, _mm256_div_ps(s, dv));
+    }
+    for (; i < n; i++) out[i] = (b[2 * i] + b[2 * i + 1]) / d;
+}
+
+/* Window geometry, the same for every plane: computed once per call, so the integer divisions
+ * of the window rule stay out of the loops (they cost more than a 7x7 plane's adds). */
+typedef struct {
+    int32_t y0[SEP_OUT], y1[SEP_OUT], x0[SEP_OUT], x1[SEP_OUT];
+    int32_t next[SEP_OUT]; /* the chunk of output columns that starts at o ends at next[o] */
+    float xn[SEP_OUT];     /* window widths */
+} geo;
+
+static void geo_init(const sp_problem *p, geo *g)
+{
+    for (int64_t o = 0; o < p->oh; o++) {
+        g->y0[o] = (int32_t)sp_adaptive_start(o, p->h, p->oh);
+        g->y1[o] = (int32_t)sp_adaptive_end(o, p->h, p->oh);
+    }
+    for (int64_t o = 0; o < p->ow; o++) {
+        g->x0[o] = (int32_t)sp_adaptive_start(o, p->w, p->ow);
+        g->x1[o] = (int32_t)sp_adaptive_end(o, p->w, p->ow);
+        g->xn[o] = (float)(g->x1[o] - g->x0[o]);
+    }
+    for (int64_t o0 = 0, o1; o0 < p->ow; o0 = o1) {
+        for (o1 = o0 + 1; o1 < p->ow && g->x1[o1] - g->x0[o0] <= SEP_BUF;) o1++;
+        g->next[o0] = (int32_t)o1;
+    }
+}
+
+static void plane(const sp_problem *p, const geo *g, const float *in, float *out, float *buf)
+{
+    const int64_t W = p->w, OW = p->ow;
+    const int uniform2 = W == 2 * OW;
+    for (int64_t oh = 0; oh < p->oh; oh++) {
+        const int64_t y0 = g->y0[oh], rows = g->y1[oh] - y0;
+        float *o = out + oh * OW;
+        for (int64_t o0 = 0, o1; o0 < OW; o0 = o1) {
+            o1 = g->next[o0];
+            const int64_t xs = g->x0[o0];
+            column_sums(in + y0 * W + xs, W, rows, g->x1[o1 - 1] - xs, buf);
+            if (uniform2) {
+                pair_avgs(buf, o + o0, o1 - o0, (float)(rows * 2));
+                continue;
+            }
+            /* rows * width is below 2^24 (accepts()), exact in float: one rounding, as the
+             * reference's s / (float)count. */
+            for (int64_t ow = o0; ow < o1; ow++) {
+                float s = 0.0f;
+                for (int64_t x = g->x0[ow]; x < g->x1[ow]; x++) s += buf[x - xs];
+                o[ow] = s / ((float)rows * g->xn[ow]);
+            }
+        }
+    }
+}
+
+void sp_avx2_nchw_adaptive_avg(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    const int64_t hw = p->h * p->w, ohw = p->oh * p->ow;
+    /* 1 x 1 windows (VGG's 7x7 -> 7x7) are a copy: x / 1 = 0 + x, -0 becoming +0 as in the
+     * reference's sum from 0. The planes are contiguous, so one flat loop does them all. */
+    if (p->h == p->oh && p->w == p->ow) {
+        const float *x = a->in + (int64_t)begin * hw;
+        float *y = a->out + (int64_t)begin * hw;
+        const int64_t n = (int64_t)(end - begin) * hw;
+        int64_t i = 0;
+        for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_add_ps(_mm256_setzero_ps(), _mm256_loadu_ps(x + i)));
+        if (i < n) sp_store(y + i, _mm256_add_ps(_mm256_setzero_ps(), sp_load(x + i, n - i)), n - i);
+        return;
+    }
+    float buf[SEP_BUF + 8];
+    geo g;
+    geo_init(p, &g);
+    for (size_t u = begin; u < end; u++) plane(p, &g, a->in + (int64_t)u * hw, a->out + (int64_t)u * ohw, buf);
+}
+
+/* The widest window, ceil(W / OW) + 1 columns, must fit the buffer (and a 2-wide chunk's span
+ * is even, so pair_sums never straddles a chunk). */
+int sp_avx2_accepts_nchw_adaptive_avg(const sp_problem *p)
+{
+    return p->oh <= SEP_OUT && p->ow <= SEP_OUT && p->w / p->ow + 2 <= SEP_BUF &&
+           (p->h / p->oh + 2) * (p->w / p->ow + 2) < (1 << 24) && p->h < INT32_MAX && p->w < INT32_MAX;
+}
