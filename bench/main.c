@@ -258,11 +258,12 @@ int main(int argc, char **argv)
     if (md) {
         fprintf(md, "# simdpool-bench on %s [%s]\n", simdpool_cpu_model(), simdpool_cpu_features());
         spb_print_tables(md);
+        spb_print_variants(md);
         spb_print_choices(md, check != NULL);
         fclose(md);
     }
     if (!strcmp(format, "md")) {
-        if (!check) spb_print_tables(stdout);
+        if (!check) spb_print_tables(stdout), spb_print_variants(stdout);
         spb_print_choices(stdout, check != NULL);
     } else if (!strcmp(format, "csv")) {
         spb_write_csv(stdout);

@@ -152,6 +152,50 @@ void spb_print_tables(FILE *f)
     }
 }
 
+/* ---- variants side by side ---- */
+
+/* Every variant's own kernel on each 1-thread case, as median us and speedup over scalar, and
+ * how far the fastest is ahead of the runner-up: this is where a variant earns its place (an
+ * AVX-512 kernel against AVX2's, say). Fallbacks are "-", so each column is that variant's code. */
+void spb_print_variants(FILE *f)
+{
+    int nv = simdpool_variant_count(), cols[64], nc = 0;
+    for (int v = 0; v < nv && nc < 64; v++)
+        if (simdpool_variant_supported(v)) cols[nc++] = v;
+    int any = 0;
+    for (int ci = 0; ci < spb.ncases; ci++) {
+        const spb_case *c = &spb.cases[ci];
+        if (c->threads != 1) continue;
+        const spb_job *sc = job(ci, "scalar"), *j1 = NULL, *j2 = NULL;
+        int own = 0;
+        for (int k = 0; k < nc; k++) {
+            const spb_job *j = job(ci, simdpool_variant_name(cols[k]));
+            if (!j || fallback(j) || isnan(t_of(j))) continue;
+            own++;
+            if (!j1 || t_of(j) < t_of(j1)) j2 = j1, j1 = j;
+            else if (!j2 || t_of(j) < t_of(j2)) j2 = j;
+        }
+        if (!own) continue;
+        if (!any++) {
+            fprintf(f, "\n### variants side by side (1 thread; median us, x scalar; - = no kernel of its own)\n\n| op | layout | shape | params |");
+            for (int k = 0; k < nc; k++) fprintf(f, " %s |", simdpool_variant_name(cols[k]));
+            fprintf(f, " fastest vs runner-up |\n|---|---|---|---|");
+            for (int k = 0; k <= nc; k++) fprintf(f, "---:|");
+            fputc('\n', f);
+        }
+        fprintf(f, "| %s | %s | %s | %s |", simdpool_op_name(c->d.op), simdpool_layout_name(c->d.layout), c->shape,
+                c->params);
+        for (int k = 0; k < nc; k++) {
+            const spb_job *j = job(ci, simdpool_variant_name(cols[k]));
+            if (!j || fallback(j) || isnan(t_of(j))) fprintf(f, " - |");
+            else if (j == sc || isnan(t_of(sc))) fprintf(f, " %.2f |", t_of(j) / 1e3);
+            else fprintf(f, " %.2f (%.1fx) |", t_of(j) / 1e3, t_of(sc) / t_of(j));
+        }
+        if (j2) fprintf(f, " %s %.2fx %s |\n", j1->variant, t_of(j2) / t_of(j1), j2->variant);
+        else fprintf(f, " - |\n");
+    }
+}
+
 /* ---- per-class choice ---- */
 
 int spb_choices(spb_choice **out, double margin)

@@ -24,6 +24,7 @@ const char *spb_effective_variant(const char *kernel, char *buf, size_t n);
 
 void spb_print_tables(FILE *f);
 void spb_print_choices(FILE *f, int with_tuned);
+void spb_print_variants(FILE *f);
 void spb_write_csv(FILE *f);
 int spb_write_plot_data(const char *dir, char *panels, size_t n, int *heat_rows);
 
