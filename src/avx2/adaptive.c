@@ -1,10 +1,12 @@
 /* Adaptive avg / max (PyTorch's window rule), both layouts.
  *
  * NHWC vectorises over channels (32, then 8, then a masked tail), one window per output
- * pixel. NCHW has three paths: output 1 x 1 transposes eight planes into the lanes; windows
- * k x k with stride k (in a multiple of out, k = 1 or 2 along rows, as 14x14 -> 7x7) take
- * eight outputs' taps with strided loads; any other shape makes eight consecutive output
- * elements the lanes of a gather walk (see simd_more.h). All of them visit each window's
+ * pixel. NCHW average mostly runs the separable kernel in adaptive_avg.c (faster, sums equal
+ * within rounding); what it does not accept, and all of max, take one of three paths here:
+ * output 1 x 1 transposes eight planes into the lanes; windows k x k with stride k (in a
+ * multiple of out, k = 1 or 2 along rows, as 14x14 -> 7x7) take eight outputs' taps with
+ * strided loads; any other shape makes eight consecutive output elements the lanes of a
+ * gather walk (see simd_more.h). All of them visit each window's
  * taps in row-major order with the reference's steps, so avg sums, max values and argmax
  * indices equal scalar's bit for bit. */
 #include "simd_more.h"
