@@ -15,7 +15,7 @@ typedef struct window {
 /* NV vectors of channels starting at in/out (the first tap's pixel is in + (y0*w + x0)*C);
  * the last vector has nl lanes. */
 SP_INLINE int block(const sp_problem *p, const float *img, float *out, int64_t *idx,
-                    const window *wn, int op, int NV, int64_t nl, float div, int fast, int K)
+                    const window *wn, int op, int NV, int64_t nl, float inv, int fast, int K)
 {
     const int64_t C = p->c, w = p->w;
     __m256 m[4], nan = _mm256_setzero_ps(), prev = nan;
@@ -62,7 +62,7 @@ SP_INLINE int block(const sp_problem *p, const float *img, float *out, int64_t *
     for (int v = 0; v < NV; v++) {
         int64_t n = v == NV - 1 ? nl : 8;
         __m256 r = m[v];
-        if (op == OP_AVG) r = div != 0.0f ? _mm256_div_ps(r, _mm256_set1_ps(div)) : _mm256_setzero_ps();
+        if (op == OP_AVG) r = _mm256_mul_ps(r, _mm256_set1_ps(inv));
         sp_store(out + 8 * v, r, n);
         if (idx) sp_store_idx(idx + 8 * v, mi[v], n);
     }
@@ -70,18 +70,18 @@ SP_INLINE int block(const sp_problem *p, const float *img, float *out, int64_t *
 }
 
 SP_INLINE void pixel(const sp_problem *p, const float *img, float *out, int64_t *idx, const window *wn,
-                     int op, float div, int K)
+                     int op, float inv, int K)
 {
     int64_t c = 0, C = p->c;
     const int fast = op == OP_MAX && !idx;
     for (; c + 32 <= C; c += 32)
-        if (block(p, img + c, out + c, idx ? idx + c : NULL, wn, op, 4, 8, div, fast, K))
-            block(p, img + c, out + c, NULL, wn, op, 4, 8, div, 0, K);
+        if (block(p, img + c, out + c, idx ? idx + c : NULL, wn, op, 4, 8, inv, fast, K))
+            block(p, img + c, out + c, NULL, wn, op, 4, 8, inv, 0, K);
     for (; c + 8 <= C; c += 8)
-        if (block(p, img + c, out + c, idx ? idx + c : NULL, wn, op, 1, 8, div, fast, K))
-            block(p, img + c, out + c, NULL, wn, op, 1, 8, div, 0, K);
-    if (c < C && block(p, img + c, out + c, idx ? idx + c : NULL, wn, op, 1, C - c, div, fast, K))
-        block(p, img + c, out + c, NULL, wn, op, 1, C - c, div, 0, K);
+        if (block(p, img + c, out + c, idx ? idx + c : NULL, wn, op, 1, 8, inv, fast, K))
+            block(p, img + c, out + c, NULL, wn, op, 1, 8, inv, 0, K);
+    if (c < C && block(p, img + c, out + c, idx ? idx + c : NULL, wn, op, 1, C - c, inv, fast, K))
+        block(p, img + c, out + c, NULL, wn, op, 1, C - c, inv, 0, K);
 }
 
 /* First tap position >= 0 and the end (exclusive) < lim, for taps s + i*d, i < k. */
@@ -118,17 +118,22 @@ SP_INLINE void rows(const sp_problem *p, const sp_args *a, size_t begin, size_t 
                 }
                 continue;
             }
-            float div = 1.0f;
-            if (op == OP_AVG)
-                div = (float)(p->divisor_override ? p->divisor_override : rdiv * sp_div_cols(p, ws));
+            /* avg: the reciprocal of the divisor, once per pixel (a vector divide per output
+             * vector cost more than the loads on memory-bound 2x2 windows); divisor 0 (no tap
+             * inside, the reference gives 0) multiplies by 0. */
+            float inv = 1.0f;
+            if (op == OP_AVG) {
+                const int64_t d = p->divisor_override ? p->divisor_override : rdiv * sp_div_cols(p, ws);
+                inv = d ? 1.0f / (float)d : 0.0f;
+            }
             /* Whole 2x2 / 3x3 windows (the common case) get unrolled taps. */
             const int64_t full = wn.y1 - wn.y0 == p->kh && wn.x1 - wn.x0 == p->kw && p->dh == 1 && p->dw == 1;
             if (full && p->kh == 2 && p->kw == 2)
-                pixel(p, img, out, idx, &wn, op, div, 2);
+                pixel(p, img, out, idx, &wn, op, inv, 2);
             else if (full && p->kh == 3 && p->kw == 3)
-                pixel(p, img, out, idx, &wn, op, div, 3);
+                pixel(p, img, out, idx, &wn, op, inv, 3);
             else
-                pixel(p, img, out, idx, &wn, op, div, 0);
+                pixel(p, img, out, idx, &wn, op, inv, 0);
         }
     }
 }
