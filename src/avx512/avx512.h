@@ -17,6 +17,9 @@ int sp_avx512_accepts_nhwc_generic(const sp_problem *p);
 /* NHWC 3x3 stride 1, padding <= 1: values-only max, avg, sum (nhwc_3x3s1.c). */
 void sp_avx512_nhwc_3x3s1(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx512_accepts_nhwc_3x3s1(const sp_problem *p);
+/* NHWC 3x3 stride 2, padding <= 1: values-only max, avg, sum (nhwc_3x3s2.c). */
+void sp_avx512_nhwc_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx512_accepts_nhwc_3x3s2(const sp_problem *p);
 
 /* Global max (both layouts), avg and sum (NHWC): units are (n, c) pairs. */
 void sp_avx512_global_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end);

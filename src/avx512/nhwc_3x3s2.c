@@ -1,0 +1,169 @@
+/* NHWC 3x3 stride-2 windows, padding 0 or 1 per side, floor or ceil mode: values-only max,
+ * avg and sum, two output rows and two output columns per step, 16 channels per zmm (the
+ * tail one masked zmm).
+ *
+ * A 2x2 block of outputs reads a 5x5 block of input pixels once (25 loads for 36 taps: the
+ * middle row and column are shared), where the generic kernel loads every tap.
+ *  - avg / sum, vertical first: per input column V0 = (r0 + r1) + r2, V1 = r2 + (r3 + r4),
+ *    then out(x) = (V(x) + V(x+1)) + V(x+2). The order differs from the reference's
+ *    row-major sum (rounding-bounded); padding reads as zero and each output's reciprocal
+ *    divisor is precomputed per column for each row factor.
+ *  - max, horizontal first: the reference's step (take v where v > m or v is NaN) is
+ *    associative, so each row's three taps in order and then the three row results in order
+ *    give the reference's answer for the row-major sequence, -0/+0 and NaN included (see
+ *    nhwc_3x3s1.c). Padding reads as -inf, which never changes a result's bits. The fast step
+ *    is vmaxps(v, m), right except where v is NaN; NaN is detected with one unordered compare
+ *    per two loads and that vector of outputs is recomputed with the exact step.
+ * The walk is pixel-major (all channels of a block, then the next), so loads go in address
+ * order whatever C is. */
+#include "simd.h"
+
+enum { OP_MAX, OP_SUM, OP_AVG };
+
+#define OWMAX 1024 /* avg: output widths with precomputed reciprocal divisors (see accepts) */
+
+typedef struct rows5 {
+    const float *r[5]; /* input rows hs .. hs+4, clamped into the image */
+    __mmask16 k[5];    /* all lanes where the row is inside the image, none in the padding */
+    const float *inv[2];
+    float *o[2];
+    int64_t C, w, pl, ow;
+} rows5;
+
+SP_INLINE __m512 step(__m512 m, __m512 v, int exact)
+{
+    return exact ? sp_maxnan(m, v) : _mm512_max_ps(v, m);
+}
+
+/* Output columns ow .. ow+NC-1 (NC = 1, 2) of R (1, 2) rows, channels c .. c+15 (lanes kl). */
+SP_INLINE void block(const rows5 *s, int64_t ow, int NC, int R, int op, int edge, int64_t c, __mmask16 kl)
+{
+    const int64_t x = 2 * ow - s->pl, C = s->C;
+    const int NR = 2 * R + 1, NX = 2 * NC + 1;
+    const __m512 pad = op == OP_MAX ? _mm512_set1_ps(-INFINITY) : _mm512_setzero_ps();
+    __m512 v[5][5], o[2][2];
+    for (int i = 0; i < NX; i++) {
+        const int in = !edge || (x + i >= 0 && x + i < s->w);
+        for (int j = 0; j < NR; j++)
+            v[j][i] = in ? _mm512_mask_loadu_ps(pad, s->k[j] & kl, s->r[j] + (x + i) * C + c) : pad;
+    }
+    if (op != OP_MAX) {
+        __m512 V[2][5];
+        for (int i = 0; i < NX; i++) {
+            V[0][i] = _mm512_add_ps(_mm512_add_ps(v[0][i], v[1][i]), v[2][i]);
+            if (R == 2) V[1][i] = _mm512_add_ps(v[2][i], _mm512_add_ps(v[3][i], v[4][i]));
+        }
+        for (int r = 0; r < R; r++)
+            for (int i = 0; i < NC; i++)
+                o[r][i] = _mm512_add_ps(_mm512_add_ps(V[r][2 * i], V[r][2 * i + 1]), V[r][2 * i + 2]);
+    } else {
+        /* NR * NX loads, compared in pairs: along each row, then the rows' odd last taps. */
+        __mmask16 nan = 0;
+        for (int j = 0; j < NR; j++)
+            for (int i = 0; i + 1 < NX; i += 2) nan |= _mm512_cmp_ps_mask(v[j][i], v[j][i + 1], _CMP_UNORD_Q);
+        for (int j = 0; j < NR; j += 2)
+            nan |= _mm512_cmp_ps_mask(v[j][NX - 1], v[j + 1 < NR ? j + 1 : j][NX - 1], _CMP_UNORD_Q);
+        for (int exact = 0; exact < 2; exact++) {
+            __m512 h[5][2];
+            for (int j = 0; j < NR; j++)
+                for (int i = 0; i < NC; i++)
+                    h[j][i] = step(step(v[j][2 * i], v[j][2 * i + 1], exact), v[j][2 * i + 2], exact);
+            for (int r = 0; r < R; r++)
+                for (int i = 0; i < NC; i++)
+                    o[r][i] = step(step(h[2 * r][i], h[2 * r + 1][i], exact), h[2 * r + 2][i], exact);
+            if (!nan) break;
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        for (int i = 0; i < NC; i++) {
+            __m512 t = o[r][i];
+            if (op == OP_AVG) t = _mm512_mul_ps(t, _mm512_set1_ps(s->inv[r][ow + i]));
+            _mm512_mask_storeu_ps(s->o[r] + (ow + i) * C + c, kl, t);
+        }
+    }
+}
+
+SP_INLINE void columns(const rows5 *s0, int64_t ow, int NC, int R, int op, int edge)
+{
+    const rows5 s = *s0; /* a local copy the compiler can keep in registers */
+    int64_t c = 0;
+    for (; c + 16 <= s.C; c += 16) block(&s, ow, NC, R, op, edge, c, 0xFFFF);
+    if (c < s.C) block(&s, ow, NC, R, op, edge, c, sp_lanes(s.C - c));
+}
+
+SP_INLINE void row_pair(const rows5 *s, int R, int op)
+{
+    const int64_t OW = s->ow, x0 = -s->pl;
+    int64_t ow = 0;
+    if (x0 < 0 && OW >= 2) columns(s, ow, 2, R, op, 1), ow += 2;
+    for (; ow + 1 < OW && 2 * ow + x0 + 4 < s->w; ow += 2) columns(s, ow, 2, R, op, 0);
+    for (; ow + 1 < OW; ow += 2) columns(s, ow, 2, R, op, 1);
+    if (ow < OW) columns(s, ow, 1, R, op, 1);
+}
+
+SP_INLINE void run(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op)
+{
+    const int64_t C = p->c, h = p->h, OH = p->oh, OW = p->ow;
+    /* Reciprocal divisors per output column for each row factor (1..3 taps, or the override). */
+    float inv[3][OWMAX];
+    if (op == OP_AVG) {
+        for (int64_t rows = 1; rows <= 3; rows++) {
+            for (int64_t ow = 0; ow < OW; ow++) {
+                const int64_t d =
+                    p->divisor_override ? p->divisor_override : rows * sp_div_cols(p, 2 * ow - p->pl);
+                inv[rows - 1][ow] = d ? 1.0f / (float)d : 0.0f;
+            }
+        }
+    }
+    for (size_t u = begin; u < end;) {
+        /* The slice's rows of one image, two at a time. */
+        const int64_t n = (int64_t)u / OH, oh0 = (int64_t)u % OH;
+        const int64_t oh1 = (int64_t)(end - u) < OH - oh0 ? oh0 + (int64_t)(end - u) : OH;
+        const float *img = a->in + n * h * p->w * C;
+        float *out = a->out + n * OH * OW * C;
+        rows5 s;
+        s.C = C;
+        s.w = p->w;
+        s.pl = p->pl;
+        s.ow = OW;
+        for (int64_t oh = oh0; oh < oh1;) {
+            const int R = oh + 1 < oh1 ? 2 : 1;
+            const int64_t hs = 2 * oh - p->pt;
+            for (int j = 0; j < 5; j++) {
+                const int64_t y = hs + j, yc = y < 0 ? 0 : y >= h ? h - 1 : y;
+                s.r[j] = img + yc * p->w * C;
+                s.k[j] = y >= 0 && y < h ? 0xFFFF : 0;
+            }
+            for (int r = 0; r < 2; r++) {
+                const int rr = r < R ? r : 0;
+                s.o[r] = out + (oh + rr) * OW * C;
+                s.inv[r] = inv[p->divisor_override ? 0 : sp_div_rows(p, hs + 2 * rr) - 1];
+            }
+            if (R == 2)
+                row_pair(&s, 2, op);
+            else
+                row_pair(&s, 1, op);
+            oh += R;
+        }
+        u += (size_t)(oh1 - oh0);
+    }
+}
+
+void sp_avx512_nhwc_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    switch (p->op) {
+    case SIMDPOOL_MAX: run(p, a, begin, end, OP_MAX); break;
+    case SIMDPOOL_AVG: run(p, a, begin, end, OP_AVG); break;
+    default: run(p, a, begin, end, OP_SUM); break;
+    }
+}
+
+/* Not where C is a multiple of 512: pixels 2 KiB apart or a multiple of that put a block's 25
+ * loads into one or two L1 sets (8 ways), and C512 14x14 / C2048 7x7 ran 1.2-1.6x slower than
+ * the generic kernels (avx512 max, avx2 avg), which load only 9 taps at a time. */
+int sp_avx512_accepts_nhwc_3x3s2(const sp_problem *p)
+{
+    return p->c % 512 != 0 && p->kh == 3 && p->kw == 3 && p->sh == 2 && p->sw == 2 && p->dh == 1 && p->dw == 1 && p->pt <= 1 &&
+           p->pb <= 1 && p->pl <= 1 && p->pr <= 1 && p->ow <= OWMAX &&
+           (p->op == SIMDPOOL_MAX || p->op == SIMDPOOL_AVG || p->op == SIMDPOOL_SUM);
+}
