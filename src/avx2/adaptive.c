@@ -177,26 +177,6 @@ void sp_avx2_nchw_adaptive_rows(const sp_problem *p, const sp_args *a, size_t be
     }
 }
 
-/* r[q] lane i <- r[i] lane q. */
-SP_INLINE void transpose8(__m256 r[8])
-{
-    __m256 t[8], u[8];
-    for (int i = 0; i < 8; i += 2) {
-        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-    }
-    for (int i = 0; i < 8; i += 4) {
-        u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
-        u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
-        u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
-        u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
-    }
-    for (int i = 0; i < 4; i++) {
-        r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
-        r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
-    }
-}
-
 /* Output 1 x 1: each window is a whole plane. Eight planes become the eight lanes: eight
  * positions of each are loaded and transposed, so every lane then runs through its plane
  * position by position with the reference's step, exactly. */
@@ -213,7 +193,7 @@ SP_INLINE void nchw_1x1(const sp_problem *p, const sp_args *a, size_t begin, siz
             const int64_t m = hw - i0 < 8 ? hw - i0 : 8;
             __m256 r[8];
             for (int i = 0; i < 8; i++) r[i] = i < np ? sp_load(x + i * hw + i0, m) : _mm256_setzero_ps();
-            transpose8(r);
+            sp_transpose8(r);
             for (int q = 0; q < m; q++) {
                 if (mode == SP_ACC_SUM) {
                     acc = _mm256_add_ps(acc, r[q]);

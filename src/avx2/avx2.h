@@ -45,6 +45,9 @@ void sp_avx2_nchw_adaptive_rows(const sp_problem *p, const sp_args *a, size_t be
 void sp_avx2_nchw_adaptive_gather(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 void sp_avx2_nchw_adaptive_avg(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx2_accepts_nchw_adaptive_avg(const sp_problem *p);
+void sp_avx2_nchw_adaptive_planes(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx2_accepts_nchw_adaptive_planes(const sp_problem *p);
+int sp_avx2_accepts_nchw_adaptive_avg_planes(const sp_problem *p);
 void sp_avx2_nhwc_adaptive(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx2_accepts_nchw_adaptive_1x1(const sp_problem *p);
 int sp_avx2_accepts_nchw_adaptive_rows(const sp_problem *p);
