@@ -28,6 +28,7 @@ typedef struct rows5 {
     const float *inv[2];
     float *o[2];
     int64_t C, w, pl, ow;
+    int full; /* every row the step reads is inside the image */
 } rows5;
 
 SP_INLINE __m512 step(__m512 m, __m512 v, int exact)
@@ -35,17 +36,22 @@ SP_INLINE __m512 step(__m512 m, __m512 v, int exact)
     return exact ? sp_maxnan(m, v) : _mm512_max_ps(v, m);
 }
 
-/* Output columns ow .. ow+NC-1 (NC = 1, 2) of R (1, 2) rows, channels c .. c+15 (lanes kl). */
-SP_INLINE void block(const rows5 *s, int64_t ow, int NC, int R, int op, int edge, int64_t c, __mmask16 kl)
+/* Output columns ow .. ow+NC-1 (NC = 1, 2) of R (1, 2) rows, 16 channels (lanes kl) from
+ * q[j] (row j, input column 2*ow - pl), into o. Max: returns the lanes where a tap was NaN
+ * (the fast step is then wrong there). */
+SP_INLINE __mmask16 compute(const rows5 *s, const float *const *q, int64_t x, int NC, int R, int op, int edge,
+                            int plain, __mmask16 kl, int exact, __m512 o[2][2])
 {
-    const int64_t x = 2 * ow - s->pl, C = s->C;
+    const int64_t C = s->C;
     const int NR = 2 * R + 1, NX = 2 * NC + 1;
     const __m512 pad = op == OP_MAX ? _mm512_set1_ps(-INFINITY) : _mm512_setzero_ps();
-    __m512 v[5][5], o[2][2];
+    __m512 v[5][5];
     for (int i = 0; i < NX; i++) {
         const int in = !edge || (x + i >= 0 && x + i < s->w);
         for (int j = 0; j < NR; j++)
-            v[j][i] = in ? _mm512_mask_loadu_ps(pad, s->k[j] & kl, s->r[j] + (x + i) * C + c) : pad;
+            v[j][i] = !in    ? pad
+                      : plain ? _mm512_loadu_ps(q[j] + i * C)
+                              : _mm512_mask_loadu_ps(pad, s->k[j] & kl, q[j] + i * C);
     }
     if (op != OP_MAX) {
         __m512 V[2][5];
@@ -56,39 +62,63 @@ SP_INLINE void block(const rows5 *s, int64_t ow, int NC, int R, int op, int edge
         for (int r = 0; r < R; r++)
             for (int i = 0; i < NC; i++)
                 o[r][i] = _mm512_add_ps(_mm512_add_ps(V[r][2 * i], V[r][2 * i + 1]), V[r][2 * i + 2]);
-    } else {
-        /* NR * NX loads, compared in pairs: along each row, then the rows' odd last taps. */
-        __mmask16 nan = 0;
+        return 0;
+    }
+    /* NR * NX loads, compared in pairs (along each row, then the rows' odd last taps) into two
+     * chains of masked compares, which and into "all ordered" without a mask-to-GPR move each. */
+    __mmask16 ok[2] = {0xFFFF, 0xFFFF};
+    int n = 0;
+    if (!exact) {
         for (int j = 0; j < NR; j++)
-            for (int i = 0; i + 1 < NX; i += 2) nan |= _mm512_cmp_ps_mask(v[j][i], v[j][i + 1], _CMP_UNORD_Q);
-        for (int j = 0; j < NR; j += 2)
-            nan |= _mm512_cmp_ps_mask(v[j][NX - 1], v[j + 1 < NR ? j + 1 : j][NX - 1], _CMP_UNORD_Q);
-        for (int exact = 0; exact < 2; exact++) {
-            __m512 h[5][2];
-            for (int j = 0; j < NR; j++)
-                for (int i = 0; i < NC; i++)
-                    h[j][i] = step(step(v[j][2 * i], v[j][2 * i + 1], exact), v[j][2 * i + 2], exact);
-            for (int r = 0; r < R; r++)
-                for (int i = 0; i < NC; i++)
-                    o[r][i] = step(step(h[2 * r][i], h[2 * r + 1][i], exact), h[2 * r + 2][i], exact);
-            if (!nan) break;
-        }
+            for (int i = 0; i + 1 < NX; i += 2, n++)
+                ok[n & 1] = _mm512_mask_cmp_ps_mask(ok[n & 1], v[j][i], v[j][i + 1], _CMP_ORD_Q);
+        for (int j = 0; j < NR; j += 2, n++)
+            ok[n & 1] = _mm512_mask_cmp_ps_mask(ok[n & 1], v[j][NX - 1], v[j + 1 < NR ? j + 1 : j][NX - 1], _CMP_ORD_Q);
     }
-    for (int r = 0; r < R; r++) {
-        for (int i = 0; i < NC; i++) {
-            __m512 t = o[r][i];
-            if (op == OP_AVG) t = _mm512_mul_ps(t, _mm512_set1_ps(s->inv[r][ow + i]));
-            _mm512_mask_storeu_ps(s->o[r] + (ow + i) * C + c, kl, t);
-        }
-    }
+    const __mmask16 nan = (__mmask16)~(ok[0] & ok[1]);
+    __m512 h[5][2];
+    for (int j = 0; j < NR; j++)
+        for (int i = 0; i < NC; i++)
+            h[j][i] = step(step(v[j][2 * i], v[j][2 * i + 1], exact), v[j][2 * i + 2], exact);
+    for (int r = 0; r < R; r++)
+        for (int i = 0; i < NC; i++)
+            o[r][i] = step(step(h[2 * r][i], h[2 * r + 1][i], exact), h[2 * r + 2][i], exact);
+    return nan;
 }
 
 SP_INLINE void columns(const rows5 *s0, int64_t ow, int NC, int R, int op, int edge)
 {
     const rows5 s = *s0; /* a local copy the compiler can keep in registers */
+    const int64_t C = s.C, x = 2 * ow - s.pl;
+    /* Row pointers stepped along the channels: the 25 taps are these plus i*C. */
+    const float *q[5];
+    float *o0 = s.o[0] + ow * C, *o1 = s.o[1] + ow * C;
+    for (int j = 0; j < 5; j++) q[j] = s.r[j] + x * C;
+    const float inv[2][2] = {{s.inv[0][ow], s.inv[0][ow + (NC - 1)]}, {s.inv[1][ow], s.inv[1][ow + (NC - 1)]}};
     int64_t c = 0;
-    for (; c + 16 <= s.C; c += 16) block(&s, ow, NC, R, op, edge, c, 0xFFFF);
-    if (c < s.C) block(&s, ow, NC, R, op, edge, c, sp_lanes(s.C - c));
+#define STEP(plain, kl)                                                                                       \
+    do {                                                                                                      \
+        __m512 o[2][2];                                                                                       \
+        if (compute(&s, q, x, NC, R, op, edge, plain, kl, 0, o)) compute(&s, q, x, NC, R, op, edge, plain, kl, 1, o); \
+        for (int r = 0; r < R; r++) {                                                                         \
+            for (int i = 0; i < NC; i++) {                                                                    \
+                __m512 t = o[r][i];                                                                           \
+                if (op == OP_AVG) t = _mm512_mul_ps(t, _mm512_set1_ps(inv[r][i]));                           \
+                _mm512_mask_storeu_ps((r ? o1 : o0) + i * C, kl, t);                                          \
+            }                                                                                                 \
+        }                                                                                                     \
+        for (int j = 0; j < 5; j++) q[j] += 16;                                                               \
+        o0 += 16;                                                                                             \
+        o1 += 16;                                                                                             \
+    } while (0)
+    /* Merge-masked loads cost an extra operation each: full vectors of rows inside the image
+     * (all but the first and last output rows) use plain loads. */
+    if (s.full)
+        for (; c + 16 <= C; c += 16) STEP(1, 0xFFFF);
+    else
+        for (; c + 16 <= C; c += 16) STEP(0, 0xFFFF);
+    if (c < C) STEP(0, sp_lanes(C - c));
+#undef STEP
 }
 
 SP_INLINE void row_pair(const rows5 *s, int R, int op)
@@ -134,6 +164,7 @@ SP_INLINE void run(const sp_problem *p, const sp_args *a, size_t begin, size_t e
                 s.r[j] = img + yc * p->w * C;
                 s.k[j] = y >= 0 && y < h ? 0xFFFF : 0;
             }
+            s.full = hs >= 0 && hs + 2 * R < h;
             for (int r = 0; r < 2; r++) {
                 const int rr = r < R ? r : 0;
                 s.o[r] = out + (oh + rr) * OW * C;
