@@ -136,14 +136,15 @@ SP_INLINE __m256 s2_comb(int op, __m256 later, __m256 earlier)
     return op == OP_MAX ? _mm256_max_ps(later, earlier) : _mm256_add_ps(earlier, later);
 }
 
-/* H of row r for the 8 outputs of the vector whose loads start at column b (lanes in vshufps
- * order 0 1 4 5 2 3 6 7). carry: left padding 1, the previous vector's moved right taps. */
-SP_INLINE __m256 s2_h(const float *r, int64_t b, int op, int pl, int edge, const s2geo *G, __m256 *carry,
+/* H of row r for the 8 outputs of vector j, whose loads start at column b = 16j (lanes in
+ * vshufps order 0 1 4 5 2 3 6 7). kind 0: a middle vector; 1: the row's first; 2: its last
+ * (masked loads unless its 16 columns are inside the row); 3: both. */
+SP_INLINE __m256 s2_h(const float *r, int64_t b, int op, int pl, int kind, const s2geo *G, __m256 *carry,
                       __m256 *nan)
 {
     const __m256 fill = s2_fill(op);
     __m256 lo, hi;
-    if (edge && !G->last_plain) {
+    if (kind >= 2 && !G->last_plain) {
         lo = _mm256_maskload_ps(r + b, G->m0);
         hi = _mm256_maskload_ps(r + b + 8, G->m1);
         if (op == OP_MAX) {
@@ -157,13 +158,15 @@ SP_INLINE __m256 s2_h(const float *r, int64_t b, int op, int pl, int edge, const
     if (op == OP_MAX) *nan = _mm256_or_ps(*nan, _mm256_cmp_ps(lo, hi, _CMP_UNORD_Q));
     const __m256 e = _mm256_shuffle_ps(lo, hi, 0x88), o = _mm256_shuffle_ps(lo, hi, 0xDD);
     if (pl) {
-        /* Left taps: lane k takes the right tap of the output before it; lane 0 (output 0)
-         * the previous vector's output 7, which this permute puts in lane 0. */
+        /* Left taps: lane k takes the right tap of the output before it, lane 0 column b-1:
+         * padding for the first vector, else the previous vector's right tap of output 7,
+         * which the same permute put in its lane 0 (carried). */
         const __m256 po = _mm256_permutevar8x32_ps(o, _mm256_setr_epi32(7, 0, 5, 2, 1, 4, 3, 6));
-        const __m256 l = _mm256_blend_ps(po, *carry, 0x01);
+        const __m256 l = _mm256_blend_ps(po, kind & 1 ? fill : *carry, 0x01);
         *carry = po;
         return s2_comb(op, o, s2_comb(op, e, l));
     }
+    const int edge = kind >= 2;
     __m256 inc = edge && !G->last_inc ? fill : _mm256_broadcast_ss(r + b + 16);
     if (op == OP_MAX && edge && G->last_inc) /* the one tap no vector's loads cover */
         *nan = _mm256_or_ps(*nan, _mm256_cmp_ps(inc, inc, _CMP_UNORD_Q));
@@ -172,16 +175,25 @@ SP_INLINE __m256 s2_h(const float *r, int64_t b, int op, int pl, int edge, const
 }
 
 /* Output vector j of a row from input rows ra .. ra+(NR-1)w; with C, row ra's H is in hb. */
-SP_INLINE __m256 s2_vec(const float *ra, int64_t w, int64_t j, int op, int pl, int edge, const s2geo *G, float *hb,
+SP_INLINE __m256 s2_vec(const float *ra, int64_t w, int64_t j, int op, int pl, int kind, const s2geo *G, float *hb,
                         __m256 *cr, __m256 *nan, int NR, int C)
 {
     __m256 m = _mm256_setzero_ps(), h = m;
     for (int k = 0; k < NR; k++) {
-        h = k == 0 && C ? _mm256_loadu_ps(hb + 8 * j) : s2_h(ra + k * w, 16 * j, op, pl, edge, G, &cr[k], nan);
+        h = k == 0 && C ? _mm256_loadu_ps(hb + 8 * j) : s2_h(ra + k * w, 16 * j, op, pl, kind, G, &cr[k], nan);
         m = k ? s2_comb(op, h, m) : h;
     }
     if (!(NR == 1 && C)) _mm256_storeu_ps(hb + 8 * j, h);
     return unperm2(m);
+}
+
+SP_INLINE void s2_store(float *out, int64_t j, int op, __m256 v, __m256 dv, const float *colf, int full, int64_t n)
+{
+    if (op == OP_AVG) v = _mm256_div_ps(v, _mm256_mul_ps(dv, _mm256_loadu_ps(colf + 8 * j)));
+    if (full)
+        _mm256_storeu_ps(out + 8 * j, v);
+    else
+        _mm256_maskstore_ps(out + 8 * j, sp_mask(n), v);
 }
 
 /* One output row. dv: avg, the row's divisor factor; colf the column factors (natural order). */
@@ -189,19 +201,15 @@ SP_INLINE void s2_row(const float *ra, const s2geo *G, float *hb, float *out, in
                       __m256 dv, const float *colf, __m256 *nan, int NR, int C)
 {
     const int64_t w = G->w, nv = G->nv;
-    __m256 cr[3] = {s2_fill(op), s2_fill(op), s2_fill(op)};
-    int64_t j = 0;
-    for (; j < nv - 1; j++) {
-        __m256 v = s2_vec(ra, w, j, op, pl, 0, G, hb, cr, nan, NR, C);
-        if (op == OP_AVG) v = _mm256_div_ps(v, _mm256_mul_ps(dv, _mm256_loadu_ps(colf + 8 * j)));
-        _mm256_storeu_ps(out + 8 * j, v);
+    __m256 cr[3];
+    if (nv == 1) {
+        s2_store(out, 0, op, s2_vec(ra, w, 0, op, pl, 3, G, hb, cr, nan, NR, C), dv, colf, store_full, G->nlast);
+        return;
     }
-    __m256 v = s2_vec(ra, w, j, op, pl, 1, G, hb, cr, nan, NR, C);
-    if (op == OP_AVG) v = _mm256_div_ps(v, _mm256_mul_ps(dv, _mm256_loadu_ps(colf + 8 * j)));
-    if (store_full)
-        _mm256_storeu_ps(out + 8 * j, v);
-    else
-        _mm256_maskstore_ps(out + 8 * j, sp_mask(G->nlast), v);
+    s2_store(out, 0, op, s2_vec(ra, w, 0, op, pl, 1, G, hb, cr, nan, NR, C), dv, colf, 1, 8);
+    int64_t j = 1;
+    for (; j < nv - 1; j++) s2_store(out, j, op, s2_vec(ra, w, j, op, pl, 0, G, hb, cr, nan, NR, C), dv, colf, 1, 8);
+    s2_store(out, j, op, s2_vec(ra, w, j, op, pl, 2, G, hb, cr, nan, NR, C), dv, colf, store_full, G->nlast);
 }
 
 /* The geometry every row shares; 0 where the row shape is not the one s2_row assumes (every
