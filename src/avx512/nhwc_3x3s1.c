@@ -32,6 +32,7 @@ typedef struct rows4 {
     const float *inv[2];
     float *o[2];
     int64_t C, w, pl, ow;
+    int full; /* every row the step reads is inside the image */
 } rows4;
 
 SP_INLINE __m512 step(__m512 m, __m512 v, int exact)
@@ -39,16 +40,21 @@ SP_INLINE __m512 step(__m512 m, __m512 v, int exact)
     return exact ? sp_maxnan(m, v) : _mm512_max_ps(v, m);
 }
 
-/* Output columns ow .. ow+NC-1 (NC = 1, 2) of R (1, 2) rows, channels c .. c+15 (lanes kl). */
-SP_INLINE void block(const rows4 *s, int64_t ow, int NC, int R, int op, int edge, int64_t c, __mmask16 kl)
+/* Output columns ow .. ow+NC-1 (NC = 1, 2) of R (1, 2) rows, 16 channels (lanes kl) from
+ * q[j] (row j, input column ow - pl), into o. Max: returns the lanes where a tap was NaN (the
+ * fast step is then wrong there). */
+SP_INLINE __mmask16 compute(const rows4 *s, const float *const *q, int64_t x, int NC, int R, int op, int edge,
+                            int plain, __mmask16 kl, int exact, __m512 o[2][2])
 {
-    const int64_t x = ow - s->pl, C = s->C;
+    const int64_t C = s->C;
     const __m512 pad = op == OP_MAX ? _mm512_set1_ps(-INFINITY) : _mm512_setzero_ps();
-    __m512 v[4][4], o[2][2];
+    __m512 v[4][4];
     for (int i = 0; i < NC + 2; i++) {
         const int in = !edge || (x + i >= 0 && x + i < s->w);
         for (int j = 0; j < R + 2; j++)
-            v[j][i] = in ? _mm512_mask_loadu_ps(pad, s->k[j] & kl, s->r[j] + (x + i) * C + c) : pad;
+            v[j][i] = !in    ? pad
+                      : plain ? _mm512_loadu_ps(q[j] + i * C)
+                              : _mm512_mask_loadu_ps(pad, s->k[j] & kl, q[j] + i * C);
     }
     if (op != OP_MAX) {
         __m512 V[2][4];
@@ -62,42 +68,69 @@ SP_INLINE void block(const rows4 *s, int64_t ow, int NC, int R, int op, int edge
             o[r][0] = _mm512_add_ps(V[r][0], t);
             if (NC == 2) o[r][1] = _mm512_add_ps(t, V[r][3]);
         }
-    } else {
-        __mmask16 nan = 0;
+        return 0;
+    }
+    /* The loads compared in pairs into two chains of masked compares, which and into "all
+     * ordered" without a mask-to-GPR move each. */
+    __mmask16 ok[2] = {0xFFFF, 0xFFFF};
+    int n = 0;
+    if (!exact) {
         for (int j = 0; j < R + 2; j++)
-            for (int i = 0; i + 1 < NC + 2; i += 2) nan |= _mm512_cmp_ps_mask(v[j][i], v[j][i + 1], _CMP_UNORD_Q);
+            for (int i = 0; i + 1 < NC + 2; i += 2, n++)
+                ok[n & 1] = _mm512_mask_cmp_ps_mask(ok[n & 1], v[j][i], v[j][i + 1], _CMP_ORD_Q);
         if (NC == 1)
-            for (int j = 0; j < R + 2; j++) nan |= _mm512_cmp_ps_mask(v[j][2], v[j][2], _CMP_UNORD_Q);
-        for (int exact = 0; exact < 2; exact++) {
-            __m512 h[4][2];
-            for (int j = 0; j < R + 2; j++) {
-                const __m512 q = step(v[j][1], v[j][2], exact);
-                h[j][0] = step(v[j][0], q, exact);
-                if (NC == 2) h[j][1] = step(q, v[j][3], exact);
-            }
-            for (int i = 0; i < NC; i++) {
-                const __m512 m = step(h[1][i], h[2][i], exact);
-                o[0][i] = step(h[0][i], m, exact);
-                if (R == 2) o[1][i] = step(m, h[3][i], exact);
-            }
-            if (!nan) break;
-        }
+            for (int j = 0; j < R + 2; j += 2, n++)
+                ok[n & 1] = _mm512_mask_cmp_ps_mask(ok[n & 1], v[j][2], v[j + 1 < R + 2 ? j + 1 : j][2], _CMP_ORD_Q);
     }
-    for (int r = 0; r < R; r++) {
-        for (int i = 0; i < NC; i++) {
-            __m512 t = o[r][i];
-            if (op == OP_AVG) t = _mm512_mul_ps(t, _mm512_set1_ps(s->inv[r][ow + i]));
-            _mm512_mask_storeu_ps(s->o[r] + (ow + i) * s->C + c, kl, t);
-        }
+    const __mmask16 nan = (__mmask16)~(ok[0] & ok[1]);
+    __m512 h[4][2];
+    for (int j = 0; j < R + 2; j++) {
+        const __m512 q = step(v[j][1], v[j][2], exact);
+        h[j][0] = step(v[j][0], q, exact);
+        if (NC == 2) h[j][1] = step(q, v[j][3], exact);
     }
+    for (int i = 0; i < NC; i++) {
+        const __m512 m = step(h[1][i], h[2][i], exact);
+        o[0][i] = step(h[0][i], m, exact);
+        if (R == 2) o[1][i] = step(m, h[3][i], exact);
+    }
+    return nan;
 }
 
 SP_INLINE void columns(const rows4 *s0, int64_t ow, int NC, int R, int op, int edge)
 {
     const rows4 s = *s0; /* a local copy the compiler can keep in registers */
+    const int64_t C = s.C, x = ow - s.pl;
+    /* Row pointers stepped along the channels: the 16 taps are these plus i*C. */
+    const float *q[4];
+    float *o0 = s.o[0] + ow * C, *o1 = s.o[1] + ow * C;
+    for (int j = 0; j < 4; j++) q[j] = s.r[j] + x * C;
+    const float inv[2][2] = {{s.inv[0][ow], s.inv[0][ow + (NC - 1)]}, {s.inv[1][ow], s.inv[1][ow + (NC - 1)]}};
     int64_t c = 0;
-    for (; c + 16 <= s.C; c += 16) block(&s, ow, NC, R, op, edge, c, 0xFFFF);
-    if (c < s.C) block(&s, ow, NC, R, op, edge, c, sp_lanes(s.C - c));
+#define STEP(plain, kl)                                                                                       \
+    do {                                                                                                      \
+        __m512 o[2][2];                                                                                       \
+        /* The exact redo loads the taps again rather than keeping them live across the check. */           \
+        if (compute(&s, q, x, NC, R, op, edge, plain, kl, 0, o)) compute(&s, q, x, NC, R, op, edge, plain, kl, 1, o); \
+        for (int r = 0; r < R; r++) {                                                                         \
+            for (int i = 0; i < NC; i++) {                                                                    \
+                __m512 t = o[r][i];                                                                           \
+                if (op == OP_AVG) t = _mm512_mul_ps(t, _mm512_set1_ps(inv[r][i]));                           \
+                _mm512_mask_storeu_ps((r ? o1 : o0) + i * C, kl, t);                                          \
+            }                                                                                                 \
+        }                                                                                                     \
+        for (int j = 0; j < 4; j++) q[j] += 16;                                                               \
+        o0 += 16;                                                                                             \
+        o1 += 16;                                                                                             \
+    } while (0)
+    /* Merge-masked loads cost an extra operation each: full vectors of rows inside the image
+     * (all but the first and last output rows) use plain loads. */
+    if (s.full)
+        for (; c + 16 <= C; c += 16) STEP(1, 0xFFFF);
+    else
+        for (; c + 16 <= C; c += 16) STEP(0, 0xFFFF);
+    if (c < C) STEP(0, sp_lanes(C - c));
+#undef STEP
 }
 
 SP_INLINE void row_pair(const rows4 *s, int R, int op)
@@ -142,6 +175,7 @@ SP_INLINE void run(const sp_problem *p, const sp_args *a, size_t begin, size_t e
                 s.r[j] = img + yc * p->w * C;
                 s.k[j] = y >= 0 && y < h ? 0xFFFF : 0;
             }
+            s.full = hs >= 0 && hs + R + 1 < h;
             for (int r = 0; r < 2; r++) {
                 s.o[r] = out + (oh + (r < R ? r : 0)) * OW * C;
                 s.inv[r] = inv[p->divisor_override ? 0 : sp_div_rows(p, hs + (r < R ? r : 0)) - 1];
