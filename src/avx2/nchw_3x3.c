@@ -136,24 +136,37 @@ SP_INLINE __m256 s2_comb(int op, __m256 later, __m256 earlier)
     return op == OP_MAX ? _mm256_max_ps(later, earlier) : _mm256_add_ps(earlier, later);
 }
 
+/* 16 columns from b of row r, masked in the last vector unless they are inside the row. */
+SP_INLINE void s2_ld(const float *r, int64_t b, int op, int kind, const s2geo *G, __m256 *lo, __m256 *hi)
+{
+    if (kind >= 2 && !G->last_plain) {
+        *lo = _mm256_maskload_ps(r + b, G->m0);
+        *hi = _mm256_maskload_ps(r + b + 8, G->m1);
+        if (op == OP_MAX) {
+            *lo = _mm256_blendv_ps(s2_fill(op), *lo, _mm256_castsi256_ps(G->m0));
+            *hi = _mm256_blendv_ps(s2_fill(op), *hi, _mm256_castsi256_ps(G->m1));
+        }
+    } else {
+        *lo = _mm256_loadu_ps(r + b);
+        *hi = _mm256_loadu_ps(r + b + 8);
+    }
+}
+
 /* H of row r for the 8 outputs of vector j, whose loads start at column b = 16j (lanes in
  * vshufps order 0 1 4 5 2 3 6 7). kind 0: a middle vector; 1: the row's first; 2: its last
- * (masked loads unless its 16 columns are inside the row); 3: both. */
-SP_INLINE __m256 s2_h(const float *r, int64_t b, int op, int pl, int kind, const s2geo *G, __m256 *carry,
-                      __m256 *nan)
+ * (masked loads unless its 16 columns are inside the row); 3: both. Sums add V rows r, r+w, ..
+ * first (vertical first: any order is within the rounding bound); max takes one row (V 1). */
+SP_INLINE __m256 s2_h(const float *r, int64_t w, int V, int64_t b, int op, int pl, int kind, const s2geo *G,
+                      __m256 *carry, __m256 *nan)
 {
     const __m256 fill = s2_fill(op);
     __m256 lo, hi;
-    if (kind >= 2 && !G->last_plain) {
-        lo = _mm256_maskload_ps(r + b, G->m0);
-        hi = _mm256_maskload_ps(r + b + 8, G->m1);
-        if (op == OP_MAX) {
-            lo = _mm256_blendv_ps(fill, lo, _mm256_castsi256_ps(G->m0));
-            hi = _mm256_blendv_ps(fill, hi, _mm256_castsi256_ps(G->m1));
-        }
-    } else {
-        lo = _mm256_loadu_ps(r + b);
-        hi = _mm256_loadu_ps(r + b + 8);
+    s2_ld(r, b, op, kind, G, &lo, &hi);
+    for (int v = 1; v < V; v++) {
+        __m256 l2, h2;
+        s2_ld(r + v * w, b, op, kind, G, &l2, &h2);
+        lo = _mm256_add_ps(lo, l2);
+        hi = _mm256_add_ps(hi, h2);
     }
     if (op == OP_MAX) *nan = _mm256_or_ps(*nan, _mm256_cmp_ps(lo, hi, _CMP_UNORD_Q));
     const __m256 e = _mm256_shuffle_ps(lo, hi, 0x88), o = _mm256_shuffle_ps(lo, hi, 0xDD);
@@ -167,7 +180,10 @@ SP_INLINE __m256 s2_h(const float *r, int64_t b, int op, int pl, int kind, const
         return s2_comb(op, o, s2_comb(op, e, l));
     }
     const int edge = kind >= 2;
-    __m256 inc = edge && !G->last_inc ? fill : _mm256_broadcast_ss(r + b + 16);
+    __m256 inc = fill;
+    if (!(edge && !G->last_inc))
+        for (int v = 0; v < V; v++)
+            inc = v ? _mm256_add_ps(inc, _mm256_broadcast_ss(r + v * w + b + 16)) : _mm256_broadcast_ss(r + b + 16);
     if (op == OP_MAX && edge && G->last_inc) /* the one tap no vector's loads cover */
         *nan = _mm256_or_ps(*nan, _mm256_cmp_ps(inc, inc, _CMP_UNORD_Q));
     const __m256 f = _mm256_blend_ps(_mm256_permutevar8x32_ps(e, _mm256_setr_epi32(1, 4, 3, 6, 5, 2, 7, 0)), inc, 0x80);
@@ -178,9 +194,10 @@ SP_INLINE __m256 s2_h(const float *r, int64_t b, int op, int pl, int kind, const
 SP_INLINE __m256 s2_vec(const float *ra, int64_t w, int64_t j, int op, int pl, int kind, const s2geo *G, float *hb,
                         __m256 *cr, __m256 *nan, int NR, int C)
 {
+    if (op != OP_MAX) return unperm2(s2_h(ra, w, NR, 16 * j, op, pl, kind, G, &cr[0], nan));
     __m256 m = _mm256_setzero_ps(), h = m;
     for (int k = 0; k < NR; k++) {
-        h = k == 0 && C ? _mm256_loadu_ps(hb + 8 * j) : s2_h(ra + k * w, 16 * j, op, pl, kind, G, &cr[k], nan);
+        h = k == 0 && C ? _mm256_loadu_ps(hb + 8 * j) : s2_h(ra + k * w, w, 1, 16 * j, op, pl, kind, G, &cr[k], nan);
         m = k ? s2_comb(op, h, m) : h;
     }
     if (!(NR == 1 && C)) _mm256_storeu_ps(hb + 8 * j, h);
@@ -261,7 +278,7 @@ SP_INLINE void planes_s2(const sp_problem *p, const sp_args *a, size_t begin, si
                 cy = -1;
                 continue;
             }
-            const int NR = (int)(y1 - y0), C = y0 == cy;
+            const int NR = (int)(y1 - y0), C = op == OP_MAX && y0 == cy; /* sums share no rows */
             const float *ra = plane + y0 * w;
             const int sf = G->nlast == 8 || out + 8 * G->nv <= out_end;
             const __m256 dv = _mm256_set1_ps(op == OP_AVG && !p->divisor_override ? (float)sp_div_rows(p, ys) : 1.0f);
