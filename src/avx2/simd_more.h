@@ -334,6 +334,40 @@ SP_INLINE void sp_row_acc(const float *plane, int64_t W, const sp_win *w, const 
     }
 }
 
+/* sp_row_acc for n (<= 8) outputs whose taps may leave the row (padding, ceil-mode
+ * overhang), in the sum-type modes only (SUM, SUM_SQ, PICK): a tap outside [0, W) reads as
+ * +0 through a masked load (stride 1) or gather (stride 2), neither of which touches the
+ * masked-out addresses, and adds nothing to a sum, a sum of squares or a pick's running sum,
+ * as if skipped like the reference does. Only the few edge vectors of a row come here. */
+SP_INLINE void sp_row_acc_edge(const float *plane, int64_t W, const sp_win *w, const sp_rowgeo *g, int64_t ow0,
+                               int64_t n, int mode, __m256 *a0, __m256 *a1, sp_pick *pk)
+{
+    const int64_t x0 = ow0 * g->sw - g->pl;
+    const __m256i lanes = _mm256_mullo_epi32(sp_iota(), _mm256_set1_epi32((int)g->sw));
+    const __m256i live = sp_mask(n), wv = _mm256_set1_epi32((int)W), zero = _mm256_setzero_si256();
+    *a0 = *a1 = _mm256_setzero_ps();
+    for (int64_t y = w->y0; y < w->y1; y += w->dy) {
+        const float *r = plane + y * W;
+        for (int64_t j = 0; j < g->kw; j++) {
+            const __m256i col = _mm256_add_epi32(_mm256_set1_epi32((int)(x0 + j * g->dw)), lanes);
+            const __m256i ok = _mm256_andnot_si256(_mm256_or_si256(_mm256_cmpgt_epi32(zero, col),
+                                                                   _mm256_cmpgt_epi32(col, _mm256_sub_epi32(wv, _mm256_set1_epi32(1)))),
+                                                   live);
+            const __m256 okf = _mm256_castsi256_ps(ok);
+            const __m256 t = g->sw == 1 ? _mm256_maskload_ps(r + x0 + j * g->dw, ok)
+                                        : _mm256_mask_i32gather_ps(_mm256_setzero_ps(), r, col, okf, 4);
+            switch (mode) {
+            case SP_ACC_SUM: *a0 = _mm256_add_ps(*a0, t); break;
+            case SP_ACC_SUM_SQ:
+                *a0 = _mm256_add_ps(*a0, t);
+                *a1 = _mm256_add_ps(*a1, _mm256_mul_ps(t, t));
+                break;
+            default: sp_pick_step(pk, t, okf);
+            }
+        }
+    }
+}
+
 /* r[q] lane i <- r[i] lane q. */
 SP_INLINE void sp_transpose8(__m256 r[8])
 {

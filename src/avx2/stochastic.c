@@ -10,8 +10,9 @@
  * are identical by construction. The sums, the target and the running sum then use the same float
  * operations in the same tap order in every lane, so the chosen tap is the reference's
  * exactly. NHWC vectorises over channels; NCHW rows with stride 1 or 2 take eight outputs'
- * taps with strided loads, other shapes and padded edges gather eight output elements at a
- * time (see simd_more.h) and call sp_stochastic_uniform per lane. */
+ * taps with strided loads (padded edges with masked gathers, padding reading as +0, which
+ * changes no sum), other shapes gather eight output elements at a time (see simd_more.h)
+ * and call sp_stochastic_uniform per lane. */
 #include "simd_more.h"
 
 SP_INLINE __m256 infer_result(__m256 s1, __m256 s2)
@@ -134,11 +135,14 @@ SP_INLINE void nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, si
             const uint64_t hr = train ? sp_draw_step(sp_draw_step(sp_draw_step(sp_draw_seed(p->seed), n), c), oh) : 0;
             sp_win w;
             sp_win_rows(p, oh, &w);
-            gather_span(p, a, NULL, e, e + g.owL, train);
-            for (int64_t ow = g.owL; ow < g.owR; ow += 8) {
-                const int64_t m = g.owR - ow < 8 ? g.owR - ow : 8;
+            for (int64_t ow = 0; ow < p->ow; ow += 8) {
+                const int64_t m = p->ow - ow < 8 ? p->ow - ow : 8;
+                const int edge = ow < g.owL || ow + m > g.owR;
                 __m256 s1, s2;
-                sp_row_acc(plane, p->w, &w, &g, ow, m, train ? SP_ACC_SUM : SP_ACC_SUM_SQ, &s1, &s2, NULL);
+                if (edge)
+                    sp_row_acc_edge(plane, p->w, &w, &g, ow, m, train ? SP_ACC_SUM : SP_ACC_SUM_SQ, &s1, &s2, NULL);
+                else
+                    sp_row_acc(plane, p->w, &w, &g, ow, m, train ? SP_ACC_SUM : SP_ACC_SUM_SQ, &s1, &s2, NULL);
                 if (!train) {
                     sp_store(a->out + e + ow, infer_result(s1, s2), m);
                     continue;
@@ -147,10 +151,12 @@ SP_INLINE void nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, si
                 for (int64_t i = 0; i < m; i++) r[i] = sp_draw_float(sp_draw_step(hr, ow + i));
                 sp_pick k;
                 sp_pick_init(&k, _mm256_mul_ps(_mm256_loadu_ps(r), s1));
-                sp_row_acc(plane, p->w, &w, &g, ow, m, SP_ACC_PICK, &s2, &s2, &k);
+                if (edge)
+                    sp_row_acc_edge(plane, p->w, &w, &g, ow, m, SP_ACC_PICK, &s2, &s2, &k);
+                else
+                    sp_row_acc(plane, p->w, &w, &g, ow, m, SP_ACC_PICK, &s2, &s2, &k);
                 sp_store(a->out + e + ow, sp_pick_result(&k, s1), m);
             }
-            gather_span(p, a, NULL, e + g.owR, e + p->ow, train);
         }
     }
 }
