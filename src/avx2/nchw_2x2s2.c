@@ -50,13 +50,12 @@ SP_INLINE void store8_idx(int64_t *dst, __m256i v, int64_t n, const bounds *b)
     sp_store_idx(dst, v, dst + 8 <= b->idx_end ? 8 : n);
 }
 
-/* The branch-free body of a row with both input rows present: full vectors whose 16 columns
- * lie in the row. Values-only max (op OP_MAX) or sums scaled by mul (OP_AVG) / not (OP_SUM). */
-/* 8 outputs from columns x .. x+15 of both rows. */
-SP_INLINE void vec2(const float *r0, const float *r1, float *out, int64_t x, int op, __m256 mul, __m256 *nn)
+/* 8 outputs from columns x .. x+15 of both rows: values-only max (op OP_MAX) or sums scaled
+ * by mul (OP_AVG) / not (OP_SUM). half: only outputs 0..3 are wanted, from columns x .. x+7. */
+SP_INLINE void vec2h(const float *r0, const float *r1, float *out, int64_t x, int op, __m256 mul, __m256 *nn, int half)
 {
-    __m256 a0 = _mm256_loadu_ps(r0 + x), a1 = _mm256_loadu_ps(r0 + x + 8);
-    __m256 b0 = _mm256_loadu_ps(r1 + x), b1 = _mm256_loadu_ps(r1 + x + 8);
+    __m256 a0 = _mm256_loadu_ps(r0 + x), a1 = half ? a0 : _mm256_loadu_ps(r0 + x + 8);
+    __m256 b0 = _mm256_loadu_ps(r1 + x), b1 = half ? b0 : _mm256_loadu_ps(r1 + x + 8);
     __m256 r;
     if (op == OP_MAX) {
         __m256 ha = _mm256_max_ps(_mm256_shuffle_ps(a0, a1, 0xDD), _mm256_shuffle_ps(a0, a1, 0x88));
@@ -68,6 +67,10 @@ SP_INLINE void vec2(const float *r0, const float *r1, float *out, int64_t x, int
         if (op == OP_AVG) r = _mm256_mul_ps(r, mul);
     }
     _mm256_storeu_ps(out, unperm2(r));
+}
+SP_INLINE void vec2(const float *r0, const float *r1, float *out, int64_t x, int op, __m256 mul, __m256 *nn)
+{
+    vec2h(r0, r1, out, x, op, mul, nn, 0);
 }
 
 /* The branch-free body of a row with both input rows present: full vectors whose 16 columns
@@ -97,6 +100,23 @@ SP_INLINE int64_t body2(const float *r0, const float *r1, float *out, int64_t OW
     }
     *nan = nn;
     return ow0;
+}
+
+/* Output rows [k0, k1) of the flat sequence, NV whole vectors each (0: one vector from 8
+ * columns, for rows of up to 4 outputs); returns nonzero if the values-only max saw a NaN (or
+ * an extra lane did: the caller then redoes the rows exactly). */
+SP_INLINE int short_rows(const float *in, float *out, int64_t k0, int64_t k1, int64_t w, int64_t OW, int NV, int op,
+                         __m256 mul)
+{
+    __m256 nan = _mm256_setzero_ps();
+    const float *r0 = in + 2 * k0 * w;
+    float *o = out + k0 * OW;
+    for (int64_t k = k0; k < k1; k++, r0 += 2 * w, o += OW)
+        if (NV == 0)
+            vec2h(r0, r0 + w, o, 0, op, mul, &nan, 1);
+        else
+            for (int j = 0; j < NV; j++) vec2(r0, r0 + w, o + 8 * j, 16 * j, op, mul, &nan);
+    return op == OP_MAX && !_mm256_testz_ps(nan, nan);
 }
 
 /* One output row; returns nonzero if the values-only max saw a NaN. */
@@ -196,7 +216,27 @@ SP_INLINE void planes2(const sp_problem *p, const sp_args *a, size_t begin, size
      * so one loop runs them all without per-plane bookkeeping (small maps are all overhead). */
     if (!wi && p->h == 2 * p->oh && (op != OP_AVG || !p->divisor_override)) {
         const __m256 quarter = _mm256_set1_ps(0.25f);
-        for (int64_t k = (int64_t)begin * p->oh, ke = (int64_t)end * p->oh; k < ke; k++) {
+        int64_t k = (int64_t)begin * p->oh;
+        const int64_t ke = (int64_t)end * p->oh;
+        /* Short rows (up to 4 vectors, no ceil-mode column) run whole vectors per row with no
+         * checks while the loads stay in the tensor and the stores in the slice; extra lanes
+         * read the next row and write the next output row, which is computed later. */
+        const int64_t nv = p->ow <= 4 ? 0 : (p->ow + 7) / 8, ld = nv ? 16 * nv : 8, st = nv ? 8 * nv : 8;
+        if (nv <= 4 && 2 * p->ow <= p->w) {
+            int64_t ks = ke; /* rows [k, ks) are safe */
+            while (ks > k && (a->in + (2 * ks - 1) * p->w + ld > b.in_end || a->out + (ks - 1) * p->ow + st > b.out_end))
+                ks--;
+            int nan;
+            switch (nv) {
+            case 0: nan = short_rows(a->in, a->out, k, ks, p->w, p->ow, 0, op, quarter); break;
+            case 1: nan = short_rows(a->in, a->out, k, ks, p->w, p->ow, 1, op, quarter); break;
+            case 2: nan = short_rows(a->in, a->out, k, ks, p->w, p->ow, 2, op, quarter); break;
+            case 3: nan = short_rows(a->in, a->out, k, ks, p->w, p->ow, 3, op, quarter); break;
+            default: nan = short_rows(a->in, a->out, k, ks, p->w, p->ow, 4, op, quarter); break;
+            }
+            if (!nan) k = ks; /* else the exact loop below redoes them */
+        }
+        for (; k < ke; k++) {
             const float *r0 = a->in + k * 2 * p->w;
             float *out = a->out + k * p->ow;
             __m256 nan = _mm256_setzero_ps();
@@ -209,8 +249,25 @@ SP_INLINE void planes2(const sp_problem *p, const sp_args *a, size_t begin, size
         }
         return;
     }
+    /* Odd height without a ceil-mode row or column (the last input row is unused): the same
+     * short rows, plane by plane. */
+    const int64_t nv = p->ow <= 4 ? 0 : (p->ow + 7) / 8, ld = nv ? 16 * nv : 8, st = nv ? 8 * nv : 8;
+    const int short_ok = !wi && nv <= 4 && 2 * p->oh <= p->h && 2 * p->ow <= p->w && (op != OP_AVG || !p->divisor_override);
+    const __m256 quarter = _mm256_set1_ps(0.25f);
     for (size_t u = begin; u < end; u++) {
         const float *plane = a->in + (int64_t)u * hw;
+        float *po = a->out + (int64_t)u * ohw;
+        if (short_ok && plane + (2 * p->oh - 1) * p->w + ld <= b.in_end && po + (p->oh - 1) * p->ow + st <= b.out_end) {
+            int nan;
+            switch (nv) {
+            case 0: nan = short_rows(plane, po, 0, p->oh, p->w, p->ow, 0, op, quarter); break;
+            case 1: nan = short_rows(plane, po, 0, p->oh, p->w, p->ow, 1, op, quarter); break;
+            case 2: nan = short_rows(plane, po, 0, p->oh, p->w, p->ow, 2, op, quarter); break;
+            case 3: nan = short_rows(plane, po, 0, p->oh, p->w, p->ow, 3, op, quarter); break;
+            default: nan = short_rows(plane, po, 0, p->oh, p->w, p->ow, 4, op, quarter); break;
+            }
+            if (!nan) continue;
+        }
         for (int64_t oh = 0; oh < p->oh; oh++) {
             float *out = a->out + (int64_t)u * ohw + oh * p->ow;
             int64_t *idx = wi ? a->idx + (int64_t)u * ohw + oh * p->ow : NULL;
