@@ -21,7 +21,7 @@ int sp_avx512_accepts_nhwc_3x3s1(const sp_problem *p);
 void sp_avx512_nhwc_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx512_accepts_nhwc_3x3s2(const sp_problem *p);
 
-/* Global max (both layouts), avg and sum (NHWC): units are (n, c) pairs. */
+/* Global max, both layouts: units are (n, c) pairs. */
 void sp_avx512_global_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 void sp_avx512_global_nhwc(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx512_accepts_global(const sp_problem *p);

@@ -1,17 +1,12 @@
 /* Global pooling over H*W. Units are (n, c) pairs; a slice may start and end inside an image.
- * NHWC: max, avg and sum; NCHW: max only (AVX2's sums were as fast: see kernels.c).
+ * Max only, both layouts: AVX2's sums are as fast (see kernels.c).
  *
  * NCHW values-only max runs plain vmaxps (cheap, but wrong on NaN and on the sign
  * of a zero maximum) and records whether the plane held a NaN; the rare planes that did, or
  * whose maximum is zero, are settled by a short scalar scan, which gives the reference's
  * exact answer. Argmax keeps per-lane candidates with positions and merges them in the
  * reference's order. NHWC vectorises over channels, so every lane sees its channel in order
- * and the reference's step applies directly.
- *
- * NHWC sums walk the image's pixel rows in order, four at a time, adding them into the
- * output, which stays in L1. An earlier version summed each channel block down all H*W
- * pixels: at C = 2048 that is a walk at a stride of 8 KiB, every step in the same L1 set,
- * and it ran at about half the L2 bandwidth (52% of the roofline at C2048 7x7). */
+ * and the reference's step applies directly. */
 #include "simd.h"
 
 /* The reference's answer for a plane, found by scanning: the last NaN if any, else the first
@@ -105,7 +100,6 @@ SP_INLINE void chan_block(const sp_problem *p, const float *x, float *out, int64
                           __mmask16 kl)
 {
     const int64_t hw = p->h * p->w, C = p->c;
-    const int max = p->op == SIMDPOOL_GLOBAL_MAX;
     __m512 m[8];
     __m512i mi[8];
     for (int v = 0; v < NV; v++) {
@@ -117,9 +111,7 @@ SP_INLINE void chan_block(const sp_problem *p, const float *x, float *out, int64
         const __m512i at = _mm512_set1_epi32((int)i);
         for (int v = 0; v < NV; v++) {
             __m512 t = _mm512_maskz_loadu_ps(v == NV - 1 ? kl : 0xFFFF, s + 16 * v);
-            if (!max) {
-                m[v] = _mm512_add_ps(m[v], t);
-            } else if (idx) {
+            if (idx) {
                 __mmask16 tk = sp_takes(m[v], t);
                 m[v] = _mm512_mask_mov_ps(m[v], tk, t);
                 mi[v] = _mm512_mask_mov_epi32(mi[v], tk, at);
@@ -130,77 +122,13 @@ SP_INLINE void chan_block(const sp_problem *p, const float *x, float *out, int64
     }
     for (int v = 0; v < NV; v++) {
         __mmask16 k = v == NV - 1 ? kl : 0xFFFF;
-        __m512 r = m[v];
-        if (p->op == SIMDPOOL_GLOBAL_AVG) r = _mm512_div_ps(r, _mm512_set1_ps((float)hw));
-        _mm512_mask_storeu_ps(out + 16 * v, k, r);
+        _mm512_mask_storeu_ps(out + 16 * v, k, m[v]);
         if (idx) sp_store_idx(idx + 16 * v, mi[v], k);
-    }
-}
-
-/* Channels [0, n) of G pixels x[0], x[C], ..: their sum, plus the output's partial sum unless
- * this is the first group; the last group scales by 1/H*W (avg) when it stores. */
-SP_INLINE void sum_group(const float *x, int64_t C, float *out, int64_t n, int G, int first, int last,
-                         __m512 div)
-{
-    int64_t c = 0;
-#define ROW(g, k) _mm512_maskz_loadu_ps(k, x + (g) * C + c)
-#define GROUP(k)                                                                                         \
-    do {                                                                                                 \
-        __m512 s = ROW(0, k);                                                                            \
-        if (G == 2) s = _mm512_add_ps(s, ROW(1, k));                                                     \
-        if (G == 3) s = _mm512_add_ps(_mm512_add_ps(s, ROW(1, k)), ROW(2, k));                          \
-        if (G >= 4) s = _mm512_add_ps(_mm512_add_ps(s, ROW(1, k)), _mm512_add_ps(ROW(2, k), ROW(3, k))); \
-        if (G == 5) s = _mm512_add_ps(s, ROW(4, k));                                                     \
-        if (!first) s = _mm512_add_ps(_mm512_maskz_loadu_ps(k, out + c), s);                             \
-        if (last) s = _mm512_div_ps(s, div);                                                             \
-        _mm512_mask_storeu_ps(out + c, k, s);                                                            \
-    } while (0)
-    for (; c + 16 <= n; c += 16) GROUP((__mmask16)0xFFFF);
-    if (c < n) GROUP(sp_lanes(n - c));
-#undef GROUP
-#undef ROW
-}
-
-SP_INLINE void sum_groups(const float *x, int64_t C, float *out, int64_t n, int64_t hw, int G, __m512 div)
-{
-    if (hw == G) {
-        sum_group(x, C, out, n, G, 1, 1, div);
-        return;
-    }
-    /* hw = G + 4q: the first group takes G (2..5) pixels, every later one four. */
-    sum_group(x, C, out, n, G, 1, 0, div);
-    int64_t i = G;
-    for (; i + 4 < hw; i += 4) sum_group(x + i * C, C, out, n, 4, 0, 0, div);
-    sum_group(x + i * C, C, out, n, 4, 0, 1, div);
-}
-
-#ifndef SP_CHUNK
-#define SP_CHUNK 2048
-#endif
-static void sum_nhwc(const sp_problem *p, const float *x, float *out, int64_t nc)
-{
-    const int64_t hw = p->h * p->w, C = p->c;
-    const __m512 div = _mm512_set1_ps(p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f);
-    const int64_t g = hw <= 5 ? hw : (hw - 2) % 4 + 2;
-    /* Chunks of 2048 channels keep the output's partial sums (8 KiB) in L1. */
-    for (int64_t c = 0; c < nc; c += SP_CHUNK) {
-        const int64_t n = nc - c < SP_CHUNK ? nc - c : SP_CHUNK;
-        switch (g) {
-        case 1: sum_groups(x + c, C, out + c, n, hw, 1, div); break;
-        case 2: sum_groups(x + c, C, out + c, n, hw, 2, div); break;
-        case 3: sum_groups(x + c, C, out + c, n, hw, 3, div); break;
-        case 4: sum_groups(x + c, C, out + c, n, hw, 4, div); break;
-        default: sum_groups(x + c, C, out + c, n, hw, 5, div); break;
-        }
     }
 }
 
 SP_INLINE void channels(const sp_problem *p, const float *x, float *out, int64_t *idx, int64_t nc)
 {
-    if (p->op != SIMDPOOL_GLOBAL_MAX) {
-        sum_nhwc(p, x, out, nc);
-        return;
-    }
     int64_t c = 0;
     for (; c + 128 <= nc; c += 128) chan_block(p, x + c, out + c, idx ? idx + c : NULL, 8, 0xFFFF);
     for (; c + 16 < nc; c += 16) chan_block(p, x + c, out + c, idx ? idx + c : NULL, 1, 0xFFFF);

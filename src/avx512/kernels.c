@@ -7,7 +7,7 @@
  * avx2 time / avx512 time (median of per-sample ratios, 41 interleaved samples, 1 thread,
  * batch 1, f32, AMD EPYC Zen 4, against src/avx2 as of commit 584e158; two runs):
  *   kept                                        removed (AVX2 is chosen there)
- *   nchw max 3x3s2p1 C64 112²     1.06-1.10     nchw 2x2s2 max/avg C64..C512   0.58-1.34 (mixed)
+ *   nchw max 3x3s2p1 C64 112²     idx only      nchw 2x2s2 max/avg C64..C512   0.58-1.34 (mixed)
  *     with indices                1.08-1.35     nchw avg 3x3s1p1 C192 28²      0.17-0.32
  *   nchw max generic 2x2s1 C64 56² 1.39-1.44    nchw avg generic 5x5s2p2       0.98
  *   nhwc max 2x2s2 C64 224²       1.01-1.06     nhwc avg 2x2s2 C64..C256       0.70-0.98
@@ -17,9 +17,17 @@
  *     with indices                1.21-1.49     masked mean [8,128,768] etc.   1.00-1.08
  *   global max C2048 7² nchw      1.03-1.12, with indices 1.40-1.49
  *   global max C2048 7² nhwc      1.38-1.50, with indices 1.33-1.47
- *   global avg C2048 7² nhwc      1.48-1.49;  global sum C512 14² nhwc 1.40-1.57
  *   nhwc adaptive max 7 C512 14², 6 C256 13²   1.19-1.44, with indices 1.36
  *   masked max [8,128,768] [32,64,384] [1,512,1024]   1.21-1.24, 1.02
+ *
+ * Issue #3 (bench medians, same run, avx2 / avx512; min-of-15 interleaved A/B where noted):
+ *   kept: nhwc_3x3s1 (values-only max, avg, sum): max C192 28², C256 56² 3.0-3.1,
+ *         C512 14² / 7² 2.1-2.3; avg C192 28² 1.28, C256 56² 2.17, C512 14² / 7² 1.5-1.8
+ *   kept: nhwc_3x3s2 (values-only max, avg, sum; not C % 512 == 0): max C64 112²,
+ *         C128 112², C256 56² 1.4-1.7 (1.2-1.4 over avx512 nhwc_generic, A/B); avg C64 112²,
+ *         C128 112² 1.4, C256 56² 1.0-1.7 (noisy)
+ *   removed: global avg / sum nhwc: once both add pixel rows into the output (global.c),
+ *         AVX2 is level (0.97-1.03, A/B), so AVX2's is chosen.
  */
 #include "avx512.h"
 
@@ -49,7 +57,7 @@ static int nchw_max_generic_values(const sp_problem *p)
 }
 
 const sp_kernel sp_avx512_kernels[] = {
-    {SIMDPOOL_MAX, SIMDPOOL_NCHW, I, "nchw_3x3s2", sp_avx512_accepts_nchw_3x3s2, sp_avx512_nchw_3x3s2},
+    {SIMDPOOL_MAX, SIMDPOOL_NCHW, I | SP_K_INDICES_ONLY, "nchw_3x3s2", sp_avx512_accepts_nchw_3x3s2, sp_avx512_nchw_3x3s2},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, I, "nchw_generic", nchw_max_generic_values, sp_avx512_nchw_generic},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, I | SP_K_INDICES_ONLY, "nchw_generic", nchw_max_generic_indices,
      sp_avx512_nchw_generic},
@@ -64,8 +72,6 @@ const sp_kernel sp_avx512_kernels[] = {
      sp_avx512_nhwc_adaptive_max},
     {SIMDPOOL_GLOBAL_MAX, SIMDPOOL_NCHW, I, "global", sp_avx512_accepts_global, sp_avx512_global_nchw},
     {SIMDPOOL_GLOBAL_MAX, SIMDPOOL_NHWC, I, "global", sp_avx512_accepts_global, sp_avx512_global_nhwc},
-    {SIMDPOOL_GLOBAL_AVG, SIMDPOOL_NHWC, 0, "global", sp_avx512_accepts_global, sp_avx512_global_nhwc},
-    {SIMDPOOL_GLOBAL_SUM, SIMDPOOL_NHWC, 0, "global", sp_avx512_accepts_global, sp_avx512_global_nhwc},
     {SIMDPOOL_MASKED_MAX, SIMDPOOL_NHWC, 0, "btd_masked", NULL, sp_avx512_btd_masked_max},
     {0, 0, 0, NULL, NULL, NULL},
 };
