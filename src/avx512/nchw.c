@@ -12,7 +12,7 @@
  * the template with constant kernel, stride and dilation so the taps unroll. Max walks the
  * taps in row-major order with the reference's step (sp_maxnan), so values, NaN and tie
  * behaviour, and indices match scalar exactly. */
-#include "nchw.h"
+#include "avx512.h"
 #include "simd.h"
 
 
@@ -230,7 +230,9 @@ void sp_avx512_nchw_generic(const sp_problem *p, const sp_args *a, size_t begin,
     planes(p, a, begin, end, p->kh, p->kw, p->sw, p->dh, p->dw);
 }
 
-void sp_avx512_nchw_3x3s2_exact(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+/* 3x3 stride 2 with indices (its table entry is indices-only: values-only max goes to AVX2's
+ * nchw_3x3s2, 1.3-2x faster than the zmm row pass this file had). */
+void sp_avx512_nchw_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
     planes(p, a, begin, end, 3, 3, 2, 1, 1);
 }
@@ -252,13 +254,9 @@ static int square(const sp_problem *p, int64_t k, int64_t s)
 
 int sp_avx512_accepts_nchw_3x3s2(const sp_problem *p) { return square(p, 3, 2); }
 
-/* AVX2 has faster specialised kernels for these (see kernels.c). */
+/* AVX2 has faster specialised kernels for these (see kernels.c); 3x3 stride 2 with indices
+ * has its own entry ahead of the generic one. */
 int sp_avx512_avx2_special(const sp_problem *p)
 {
-    return (square(p, 2, 2) && !p->pt && !p->pb && !p->pl && !p->pr) || square(p, 3, 1);
-}
-
-void sp_avx512_row_max_3x3s2(const sp_problem *p, const float *plane, float *out, int64_t oh)
-{
-    row_kernel(p, plane, out, NULL, oh, 3, 3, 2, 1, 1);
+    return (square(p, 2, 2) && !p->pt && !p->pb && !p->pl && !p->pr) || square(p, 3, 1) || square(p, 3, 2);
 }
