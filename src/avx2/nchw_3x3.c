@@ -124,6 +124,7 @@ typedef struct s2geo {
     int64_t w, nv, nlast; /* output vectors per row (all but the last load plain), lanes of the last */
     int pl;
     int last_plain; /* the last vector's 16 columns are inside the row */
+    int last_clean; /* its real lanes' taps are: columns past the row only feed extra lanes */
     int last_inc;   /* left padding 0: the last vector's column b+16 is inside the row */
     __m256i m0, m1; /* the last vector's load masks (columns < w) when not last_plain */
 } s2geo;
@@ -243,6 +244,7 @@ static int s2_setup(const sp_problem *p, s2geo *G)
     const int64_t bL = 16 * (G->nv - 1);
     G->last_plain = bL + 16 <= w;
     G->last_inc = bL + 16 < w;
+    G->last_clean = 2 * (OW - 1) - p->pl + 2 < w;
     G->m0 = sp_mask(w - bL);
     G->m1 = sp_mask(w - bL - 8);
     /* A window with no tap inside has divisor 0 and gives 0 (the exact path's rule). */
@@ -265,11 +267,16 @@ SP_INLINE void planes_s2(const sp_problem *p, const sp_args *a, size_t begin, si
             colf[ow] = ow >= OW ? 1.0f : p->divisor_override ? (float)p->divisor_override
                                                                : (float)sp_div_cols(p, 2 * ow - p->pl);
     }
+    const float *in_end = a->in + p->n * p->c * hw;
     for (size_t u = begin; u < end; u++) {
         const float *plane = a->in + (int64_t)u * hw;
         float *po = a->out + (int64_t)u * ohw;
         __m256 nan = _mm256_setzero_ps();
         int64_t cy = -1;
+        /* Plain loads for the last vector too where they stay in the tensor and only its extra
+         * lanes read past the row (small maps: masking every row is a large share). */
+        s2geo Gp = *G;
+        if (G->last_clean && plane + (h - 1) * w + 16 * G->nv <= in_end) Gp.last_plain = 1;
         for (int64_t oh = 0; oh < OH; oh++) {
             float *out = po + oh * OW;
             const int64_t ys = 2 * oh - pt, y0 = ys < 0 ? 0 : ys, y1 = ys + 3 < h ? ys + 3 : h;
@@ -280,15 +287,15 @@ SP_INLINE void planes_s2(const sp_problem *p, const sp_args *a, size_t begin, si
             }
             const int NR = (int)(y1 - y0), C = op == OP_MAX && y0 == cy; /* sums share no rows */
             const float *ra = plane + y0 * w;
-            const int sf = G->nlast == 8 || out + 8 * G->nv <= out_end;
+            const int sf = Gp.nlast == 8 || out + 8 * Gp.nv <= out_end;
             const __m256 dv = _mm256_set1_ps(op == OP_AVG && !p->divisor_override ? (float)sp_div_rows(p, ys) : 1.0f);
             switch (NR * 2 + C) {
-            case 7: s2_row(ra, G, hb, out, sf, op, pl, dv, colf, &nan, 3, 1); break;
-            case 6: s2_row(ra, G, hb, out, sf, op, pl, dv, colf, &nan, 3, 0); break;
-            case 5: s2_row(ra, G, hb, out, sf, op, pl, dv, colf, &nan, 2, 1); break;
-            case 4: s2_row(ra, G, hb, out, sf, op, pl, dv, colf, &nan, 2, 0); break;
-            case 3: s2_row(ra, G, hb, out, sf, op, pl, dv, colf, &nan, 1, 1); break;
-            default: s2_row(ra, G, hb, out, sf, op, pl, dv, colf, &nan, 1, 0); break;
+            case 7: s2_row(ra, &Gp, hb, out, sf, op, pl, dv, colf, &nan, 3, 1); break;
+            case 6: s2_row(ra, &Gp, hb, out, sf, op, pl, dv, colf, &nan, 3, 0); break;
+            case 5: s2_row(ra, &Gp, hb, out, sf, op, pl, dv, colf, &nan, 2, 1); break;
+            case 4: s2_row(ra, &Gp, hb, out, sf, op, pl, dv, colf, &nan, 2, 0); break;
+            case 3: s2_row(ra, &Gp, hb, out, sf, op, pl, dv, colf, &nan, 1, 1); break;
+            default: s2_row(ra, &Gp, hb, out, sf, op, pl, dv, colf, &nan, 1, 0); break;
             }
             cy = y1 - 1;
         }
