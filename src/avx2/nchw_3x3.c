@@ -254,6 +254,41 @@ static int s2_setup(const sp_problem *p, s2geo *G)
     return 1;
 }
 
+/* Output rows [oh0, oh1) whose windows' rows are all inside; returns the last input row whose
+ * H (max) is in hb. One vector per row keeps the shared row's H in a register. */
+SP_INLINE int64_t s2_middle(const float *plane, float *po, int64_t oh0, int64_t oh1, const s2geo *G, float *hb,
+                            float *out_end, int op, int pl, __m256 dv, const float *colf, __m256 *nan, int64_t pt)
+{
+    const int64_t w = G->w, OW = (G->nv - 1) * 8 + G->nlast;
+    const float *ra = plane + (2 * oh0 - pt) * w;
+    float *out = po + oh0 * OW;
+    if (G->nv == 1) {
+        __m256 hc = _mm256_loadu_ps(hb), c = hc;
+        for (int64_t oh = oh0; oh < oh1; oh++, ra += 2 * w, out += OW) {
+            __m256 m;
+            if (op == OP_MAX) {
+                const __m256 ha = s2_h(ra + w, w, 1, 0, op, pl, 3, G, &c, nan);
+                const __m256 hn = s2_h(ra + 2 * w, w, 1, 0, op, pl, 3, G, &c, nan);
+                m = _mm256_max_ps(hn, _mm256_max_ps(ha, hc));
+                hc = hn;
+            } else {
+                m = s2_h(ra, w, 3, 0, op, pl, 3, G, &c, nan);
+            }
+            s2_store(out, 0, op, unperm2(m), dv, colf, G->nlast == 8 || out + 8 <= out_end, G->nlast);
+        }
+        if (op == OP_MAX) _mm256_storeu_ps(hb, hc);
+    } else {
+        for (int64_t oh = oh0; oh < oh1; oh++, ra += 2 * w, out += OW) {
+            const int sf = G->nlast == 8 || out + 8 * G->nv <= out_end;
+            if (op == OP_MAX)
+                s2_row(ra, G, hb, out, sf, op, pl, dv, colf, nan, 3, 1);
+            else
+                s2_row(ra, G, hb, out, sf, op, pl, dv, colf, nan, 3, 0);
+        }
+    }
+    return 2 * oh1 - pt; /* the last row of the last window */
+}
+
 SP_INLINE void planes_s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op, int pl,
                          const s2geo *G)
 {
@@ -268,6 +303,13 @@ SP_INLINE void planes_s2(const sp_problem *p, const sp_args *a, size_t begin, si
                                                                : (float)sp_div_cols(p, 2 * ow - p->pl);
     }
     const float *in_end = a->in + p->n * p->c * hw;
+    /* Output rows [mA, mB) have their three input rows inside and (max) the first shared with
+     * the row before: they run without per-row case analysis. */
+    int64_t mA = (pt + 1) / 2, mB = (h - 3 + pt) / 2 + 1;
+    if (op == OP_MAX && mA < 1) mA = 1;
+    if (mB > OH) mB = OH;
+    if (h < 3) mB = 0;
+    const __m256 dv3 = _mm256_set1_ps(op == OP_AVG && !p->divisor_override ? 3.0f : 1.0f);
     for (size_t u = begin; u < end; u++) {
         const float *plane = a->in + (int64_t)u * hw;
         float *po = a->out + (int64_t)u * ohw;
@@ -278,6 +320,11 @@ SP_INLINE void planes_s2(const sp_problem *p, const sp_args *a, size_t begin, si
         s2geo Gp = *G;
         if (G->last_clean && plane + (h - 1) * w + 16 * G->nv <= in_end) Gp.last_plain = 1;
         for (int64_t oh = 0; oh < OH; oh++) {
+            if (oh == mA && mA < mB) {
+                cy = s2_middle(plane, po, mA, mB, &Gp, hb, out_end, op, pl, dv3, colf, &nan, pt);
+                oh = mB - 1;
+                continue;
+            }
             float *out = po + oh * OW;
             const int64_t ys = 2 * oh - pt, y0 = ys < 0 ? 0 : ys, y1 = ys + 3 < h ? ys + 3 : h;
             if (y1 <= y0) {
