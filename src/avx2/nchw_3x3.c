@@ -254,30 +254,49 @@ static int s2_setup(const sp_problem *p, s2geo *G)
     return 1;
 }
 
+/* Output rows [oh0, oh1) of NV (1..4) vectors each, every window's rows inside: the shared
+ * rows' H stay in registers instead of hb. */
+SP_INLINE void s2_middle_nv(const float *ra, float *out, int64_t n, int64_t OW, const s2geo *G, float *hb,
+                            float *out_end, int op, int pl, __m256 dv, const float *colf, __m256 *nan, int NV)
+{
+    const int64_t w = G->w;
+    __m256 hc[4];
+    for (int j = 0; j < NV; j++) hc[j] = op == OP_MAX ? _mm256_loadu_ps(hb + 8 * j) : _mm256_setzero_ps();
+    for (int64_t i = 0; i < n; i++, ra += 2 * w, out += OW) {
+        __m256 ca = s2_fill(op), cb = ca;
+        for (int j = 0; j < NV; j++) {
+            const int kind = (j == 0) | (j == NV - 1 ? 2 : 0);
+            __m256 m;
+            if (op == OP_MAX) {
+                const __m256 ha = s2_h(ra + w, w, 1, 16 * j, op, pl, kind, G, &ca, nan);
+                const __m256 hn = s2_h(ra + 2 * w, w, 1, 16 * j, op, pl, kind, G, &cb, nan);
+                m = _mm256_max_ps(hn, _mm256_max_ps(ha, hc[j]));
+                hc[j] = hn;
+            } else {
+                m = s2_h(ra, w, 3, 16 * j, op, pl, kind, G, &ca, nan);
+            }
+            const int full = j < NV - 1 || G->nlast == 8 || out + 8 * NV <= out_end;
+            s2_store(out, j, op, unperm2(m), dv, colf, full, G->nlast);
+        }
+    }
+    if (op == OP_MAX)
+        for (int j = 0; j < NV; j++) _mm256_storeu_ps(hb + 8 * j, hc[j]);
+}
+
 /* Output rows [oh0, oh1) whose windows' rows are all inside; returns the last input row whose
- * H (max) is in hb. One vector per row keeps the shared row's H in a register. */
+ * H (max) is in hb. */
 SP_INLINE int64_t s2_middle(const float *plane, float *po, int64_t oh0, int64_t oh1, const s2geo *G, float *hb,
                             float *out_end, int op, int pl, __m256 dv, const float *colf, __m256 *nan, int64_t pt)
 {
     const int64_t w = G->w, OW = (G->nv - 1) * 8 + G->nlast;
     const float *ra = plane + (2 * oh0 - pt) * w;
     float *out = po + oh0 * OW;
-    if (G->nv == 1) {
-        __m256 hc = _mm256_loadu_ps(hb), c = hc;
-        for (int64_t oh = oh0; oh < oh1; oh++, ra += 2 * w, out += OW) {
-            __m256 m;
-            if (op == OP_MAX) {
-                const __m256 ha = s2_h(ra + w, w, 1, 0, op, pl, 3, G, &c, nan);
-                const __m256 hn = s2_h(ra + 2 * w, w, 1, 0, op, pl, 3, G, &c, nan);
-                m = _mm256_max_ps(hn, _mm256_max_ps(ha, hc));
-                hc = hn;
-            } else {
-                m = s2_h(ra, w, 3, 0, op, pl, 3, G, &c, nan);
-            }
-            s2_store(out, 0, op, unperm2(m), dv, colf, G->nlast == 8 || out + 8 <= out_end, G->nlast);
-        }
-        if (op == OP_MAX) _mm256_storeu_ps(hb, hc);
-    } else {
+    switch (G->nv) {
+    case 1: s2_middle_nv(ra, out, oh1 - oh0, OW, G, hb, out_end, op, pl, dv, colf, nan, 1); break;
+    case 2: s2_middle_nv(ra, out, oh1 - oh0, OW, G, hb, out_end, op, pl, dv, colf, nan, 2); break;
+    case 3: s2_middle_nv(ra, out, oh1 - oh0, OW, G, hb, out_end, op, pl, dv, colf, nan, 3); break;
+    case 4: s2_middle_nv(ra, out, oh1 - oh0, OW, G, hb, out_end, op, pl, dv, colf, nan, 4); break;
+    default:
         for (int64_t oh = oh0; oh < oh1; oh++, ra += 2 * w, out += OW) {
             const int sf = G->nlast == 8 || out + 8 * G->nv <= out_end;
             if (op == OP_MAX)
