@@ -20,7 +20,7 @@ int sp_avx2_accepts_nchw_s1_max(const sp_problem *p);
 void sp_avx2_nhwc_generic(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx2_accepts_nhwc_generic(const sp_problem *p);
 void sp_avx2_nhwc_3x3s1(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
-int sp_avx2_accepts_nhwc_3x3s1(const sp_problem *p); /* avg and sum only */
+int sp_avx2_accepts_nhwc_3x3s1(const sp_problem *p); /* values-only max, avg, sum; pad <= 1 */
 
 /* Global max/avg/sum: units are (n, c) pairs. */
 void sp_avx2_global_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end);

@@ -14,6 +14,7 @@ const sp_kernel sp_avx2_kernels[] = {
     NCHW_OPS("nchw_3x3s2", sp_avx2_accepts_nchw_3x3s2, sp_avx2_nchw_3x3s2),
     NCHW_OPS("nchw_3x3s1", sp_avx2_accepts_nchw_3x3s1, sp_avx2_nchw_3x3s1),
     NCHW_OPS("nchw_generic", sp_avx2_accepts_nchw_generic, sp_avx2_nchw_generic),
+    {SIMDPOOL_MAX, SIMDPOOL_NHWC, 0, "nhwc_3x3s1", sp_avx2_accepts_nhwc_3x3s1, sp_avx2_nhwc_3x3s1},
     {SIMDPOOL_AVG, SIMDPOOL_NHWC, 0, "nhwc_3x3s1", sp_avx2_accepts_nhwc_3x3s1, sp_avx2_nhwc_3x3s1},
     {SIMDPOOL_SUM, SIMDPOOL_NHWC, 0, "nhwc_3x3s1", sp_avx2_accepts_nhwc_3x3s1, sp_avx2_nhwc_3x3s1},
     {SIMDPOOL_MAX, SIMDPOOL_NHWC, I, "nhwc_generic", sp_avx2_accepts_nhwc_generic, sp_avx2_nhwc_generic},
