@@ -3,7 +3,8 @@
  * output sums its columns of the buffer. The gather path (adaptive.c) reads every tap with a
  * gather and runs at scalar speed; here the input is read once, in order. The sum's order
  * differs from the reference's row-major walk, so results are equal within the rounding bound
- * the checker allows for sums, not bit for bit. Output columns are taken in chunks whose
+ * the checker allows for sums, not bit for bit (and where a partial sum overflows in one
+ * order but not the other, one gives inf and the other a finite mean). Output columns are taken in chunks whose
  * input span fits the buffer, so no allocation is needed; accepts() caps the window width and
  * the output size. */
 #include "simd.h"
@@ -17,8 +18,10 @@ static void column_sums(const float *row, int64_t W, int64_t rows, int64_t n, fl
     int64_t x = 0;
     for (; x + 32 <= n; x += 32) {
         const float *r = row + x;
-        __m256 s0 = _mm256_loadu_ps(r), s1 = _mm256_loadu_ps(r + 8);
-        __m256 s2 = _mm256_loadu_ps(r + 16), s3 = _mm256_loadu_ps(r + 24);
+        /* from +0, as the reference's sum: a window of -0 averages to +0 */
+        const __m256 z = _mm256_setzero_ps();
+        __m256 s0 = _mm256_add_ps(z, _mm256_loadu_ps(r)), s1 = _mm256_add_ps(z, _mm256_loadu_ps(r + 8));
+        __m256 s2 = _mm256_add_ps(z, _mm256_loadu_ps(r + 16)), s3 = _mm256_add_ps(z, _mm256_loadu_ps(r + 24));
         for (int64_t y = 1; y < rows; y++) {
             r += W;
             s0 = _mm256_add_ps(s0, _mm256_loadu_ps(r));
@@ -33,7 +36,7 @@ static void column_sums(const float *row, int64_t W, int64_t rows, int64_t n, fl
     }
     for (; x < n; x += 8) {
         const float *r = row + x;
-        __m256 s = sp_load(r, n - x);
+        __m256 s = _mm256_add_ps(_mm256_setzero_ps(), sp_load(r, n - x));
         for (int64_t y = 1; y < rows; y++) s = _mm256_add_ps(s, sp_load(r += W, n - x));
         _mm256_storeu_ps(buf + x, s); /* buf has 8 floats of slack: masked stores are slow on AMD */
     }
@@ -127,7 +130,7 @@ void sp_avx2_nchw_adaptive_avg(const sp_problem *p, const sp_args *a, size_t beg
 }
 
 /* The widest window, ceil(W / OW) + 1 columns, must fit the buffer (and a 2-wide chunk's span
- * is even, so pair_sums never straddles a chunk). */
+ * is even, so pair_avgs never straddles a chunk). */
 int sp_avx2_accepts_nchw_adaptive_avg(const sp_problem *p)
 {
     return p->oh <= SEP_OUT && p->ow <= SEP_OUT && p->w / p->ow + 2 <= SEP_BUF &&

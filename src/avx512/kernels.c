@@ -9,7 +9,7 @@
  *   kept                                        removed (AVX2 is chosen there)
  *   nchw max 3x3s2p1 C64 112²     idx only      nchw 2x2s2 max/avg C64..C512   0.58-1.34 (mixed)
  *     with indices                1.08-1.35     nchw avg 3x3s1p1 C192 28²      0.17-0.32
- *   nchw max generic 2x2s1 C64 56² 1.39-1.44    nchw avg generic 5x5s2p2       0.98
+ *   nchw max 2x2s1 C64 56², indices 1.39-1.44    nchw avg generic 5x5s2p2       0.98
  *   nhwc max 2x2s2 C64 224²       1.01-1.06     nhwc avg 2x2s2 C64..C256       0.70-0.98
  *     C128 112² / C256 56²        1.13-1.23     nhwc avg 3x3s1p1 C192 28²      0.48-0.55
  *     C512 28² / 14²              1.13-1.46     nchw global avg C2048 7²       0.94-1.10

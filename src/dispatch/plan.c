@@ -91,12 +91,10 @@ simdpool_status simdpool_plan_create(const simdpool_desc *d, const simdpool_opti
         if ((s = forced_variant(env, "SIMDPOOL_ISA", &v))) return s;
     } else {
         const char *tf = opts && opts->tuning_file ? opts->tuning_file : getenv("SIMDPOOL_TUNING");
+        /* The file is measured values-only (the bench times no indices): it picks v only. */
         if (tf && *tf) v = sp_tuning_lookup(tf, &p);
-        if (v) vi = v;
-        else {
-            v = best_variant(&p, 0);
-            vi = best_variant(&p, 1);
-        }
+        if (!v) v = best_variant(&p, 0);
+        if (sp_has_indices(p.op)) vi = best_variant(&p, 1);
     }
     if (!vi) vi = v;
 

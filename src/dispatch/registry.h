@@ -14,7 +14,8 @@ const sp_variant *sp_variant_get(int i);
 const sp_variant *sp_variant_find(const char *name);
 int sp_variant_usable(const sp_variant *v);
 
-/* The first kernel of v that accepts p (with SP_K_INDICES if indices), or NULL. */
+/* The first kernel of v that accepts p (with SP_K_INDICES if indices; without indices,
+ * entries flagged SP_K_INDICES_ONLY are skipped), or NULL. */
 const sp_kernel *sp_variant_kernel(const sp_variant *v, const sp_problem *p, int indices);
 
 #endif

@@ -187,7 +187,7 @@ SP_AI void patch_vec(const sp_problem *p, const float *plane, const float *r, in
 {
     float patch[PATCH_MAX];
     const int64_t ws = ow * p->sw - p->pl;
-    if (nr * rch > PATCH_MAX) {
+    if (rch > PATCH_MAX || nr > PATCH_MAX / rch) { /* no product: nr and rch reach 2^33 */
         for (int k = 0; k < nl; k++) o[k] = one(p, plane, n, c, oh, ow + k, MODE);
         return;
     }
