@@ -105,17 +105,19 @@ SP_INLINE int64_t body2(const float *r0, const float *r1, float *out, int64_t OW
 /* Output rows [k0, k1) of the flat sequence, NV whole vectors each (0: one vector from 8
  * columns, for rows of up to 4 outputs); returns nonzero if the values-only max saw a NaN (or
  * an extra lane did: the caller then redoes the rows exactly). */
-SP_INLINE int short_rows(const float *in, float *out, int64_t k0, int64_t k1, int64_t w, int64_t OW, int NV, int op,
-                         __m256 mul)
+SP_INLINE int short_rows(const float *in, float *out, int64_t np, int64_t OH, int64_t skip, int64_t w, int64_t OW,
+                         int NV, int op, __m256 mul)
 {
     __m256 nan = _mm256_setzero_ps();
-    const float *r0 = in + 2 * k0 * w;
-    float *o = out + k0 * OW;
-    for (int64_t k = k0; k < k1; k++, r0 += 2 * w, o += OW)
-        if (NV == 0)
-            vec2h(r0, r0 + w, o, 0, op, mul, &nan, 1);
-        else
-            for (int j = 0; j < NV; j++) vec2(r0, r0 + w, o + 8 * j, 16 * j, op, mul, &nan);
+    const float *r0 = in;
+    float *o = out;
+    /* np planes of OH rows; skip: input left after a plane's last row pair (odd heights). */
+    for (int64_t u = 0; u < np; u++, r0 += skip)
+        for (int64_t k = 0; k < OH; k++, r0 += 2 * w, o += OW)
+            if (NV == 0)
+                vec2h(r0, r0 + w, o, 0, op, mul, &nan, 1);
+            else
+                for (int j = 0; j < NV; j++) vec2(r0, r0 + w, o + 8 * j, 16 * j, op, mul, &nan);
     return op == OP_MAX && !_mm256_testz_ps(nan, nan);
 }
 
@@ -228,11 +230,11 @@ SP_INLINE void planes2(const sp_problem *p, const sp_args *a, size_t begin, size
                 ks--;
             int nan;
             switch (nv) {
-            case 0: nan = short_rows(a->in, a->out, k, ks, p->w, p->ow, 0, op, quarter); break;
-            case 1: nan = short_rows(a->in, a->out, k, ks, p->w, p->ow, 1, op, quarter); break;
-            case 2: nan = short_rows(a->in, a->out, k, ks, p->w, p->ow, 2, op, quarter); break;
-            case 3: nan = short_rows(a->in, a->out, k, ks, p->w, p->ow, 3, op, quarter); break;
-            default: nan = short_rows(a->in, a->out, k, ks, p->w, p->ow, 4, op, quarter); break;
+            case 0: nan = short_rows(a->in + 2 * k * p->w, a->out + k * p->ow, 1, ks - k, 0, p->w, p->ow, 0, op, quarter); break;
+            case 1: nan = short_rows(a->in + 2 * k * p->w, a->out + k * p->ow, 1, ks - k, 0, p->w, p->ow, 1, op, quarter); break;
+            case 2: nan = short_rows(a->in + 2 * k * p->w, a->out + k * p->ow, 1, ks - k, 0, p->w, p->ow, 2, op, quarter); break;
+            case 3: nan = short_rows(a->in + 2 * k * p->w, a->out + k * p->ow, 1, ks - k, 0, p->w, p->ow, 3, op, quarter); break;
+            default: nan = short_rows(a->in + 2 * k * p->w, a->out + k * p->ow, 1, ks - k, 0, p->w, p->ow, 4, op, quarter); break;
             }
             if (!nan) k = ks; /* else the exact loop below redoes them */
         }
@@ -250,24 +252,31 @@ SP_INLINE void planes2(const sp_problem *p, const sp_args *a, size_t begin, size
         return;
     }
     /* Odd height without a ceil-mode row or column (the last input row is unused): the same
-     * short rows, plane by plane. */
+     * short rows in one loop over the planes, skipping each plane's last row. */
     const int64_t nv = p->ow <= 4 ? 0 : (p->ow + 7) / 8, ld = nv ? 16 * nv : 8, st = nv ? 8 * nv : 8;
     const int short_ok = !wi && nv <= 4 && 2 * p->oh <= p->h && 2 * p->ow <= p->w && (op != OP_AVG || !p->divisor_override);
     const __m256 quarter = _mm256_set1_ps(0.25f);
-    for (size_t u = begin; u < end; u++) {
-        const float *plane = a->in + (int64_t)u * hw;
-        float *po = a->out + (int64_t)u * ohw;
-        if (short_ok && plane + (2 * p->oh - 1) * p->w + ld <= b.in_end && po + (p->oh - 1) * p->ow + st <= b.out_end) {
-            int nan;
-            switch (nv) {
-            case 0: nan = short_rows(plane, po, 0, p->oh, p->w, p->ow, 0, op, quarter); break;
-            case 1: nan = short_rows(plane, po, 0, p->oh, p->w, p->ow, 1, op, quarter); break;
-            case 2: nan = short_rows(plane, po, 0, p->oh, p->w, p->ow, 2, op, quarter); break;
-            case 3: nan = short_rows(plane, po, 0, p->oh, p->w, p->ow, 3, op, quarter); break;
-            default: nan = short_rows(plane, po, 0, p->oh, p->w, p->ow, 4, op, quarter); break;
-            }
-            if (!nan) continue;
+    size_t u = begin;
+    if (short_ok) {
+        size_t us = end; /* planes [begin, us) are safe */
+        while (us > begin && (a->in + (int64_t)(us - 1) * hw + (2 * p->oh - 1) * p->w + ld > b.in_end ||
+                              a->out + (int64_t)(us - 1) * ohw + (p->oh - 1) * p->ow + st > b.out_end))
+            us--;
+        const float *in0 = a->in + (int64_t)begin * hw;
+        float *out0 = a->out + (int64_t)begin * ohw;
+        const int64_t np = (int64_t)(us - begin), skip = hw - 2 * p->oh * p->w;
+        int nan;
+        switch (nv) {
+        case 0: nan = short_rows(in0, out0, np, p->oh, skip, p->w, p->ow, 0, op, quarter); break;
+        case 1: nan = short_rows(in0, out0, np, p->oh, skip, p->w, p->ow, 1, op, quarter); break;
+        case 2: nan = short_rows(in0, out0, np, p->oh, skip, p->w, p->ow, 2, op, quarter); break;
+        case 3: nan = short_rows(in0, out0, np, p->oh, skip, p->w, p->ow, 3, op, quarter); break;
+        default: nan = short_rows(in0, out0, np, p->oh, skip, p->w, p->ow, 4, op, quarter); break;
         }
+        if (!nan) u = us; /* else the exact loop below redoes them */
+    }
+    for (; u < end; u++) {
+        const float *plane = a->in + (int64_t)u * hw;
         for (int64_t oh = 0; oh < p->oh; oh++) {
             float *out = a->out + (int64_t)u * ohw + oh * p->ow;
             int64_t *idx = wi ? a->idx + (int64_t)u * ohw + oh * p->ow : NULL;
