@@ -21,8 +21,8 @@
  *   masked max [8,128,768] [32,64,384] [1,512,1024]   1.21-1.24, 1.02
  *
  * Issue #3 (bench medians, same run, avx2 / avx512; min-of-15 interleaved A/B where noted):
- *   kept: nhwc_3x3s1 (values-only max, avg, sum): max C192 28², C256 56² 3.0-3.1,
- *         C512 14² / 7² 2.1-2.3; avg C192 28² 1.28, C256 56² 2.17, C512 14² / 7² 1.5-1.8
+ *   kept: nhwc_3x3s1 (values-only max, avg, sum) against AVX2's port of the same scheme
+ *         (A/B): max C192 28², C256 56², C512 14² / 7², C64 56² 1.37-1.56; avg 1.02-1.28
  *   kept: nhwc_3x3s2 (values-only max, avg, sum; not C % 512 == 0): max C64 112²,
  *         C128 112², C256 56² 1.4-1.7 (1.2-1.4 over avx512 nhwc_generic, A/B); avg C64 112²,
  *         C128 112² 1.4, C256 56² 1.0-1.7 (noisy)
