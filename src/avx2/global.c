@@ -246,7 +246,7 @@ SP_INLINE void sum_group(const float *x, int64_t C, float *out, int64_t n, int G
         if (G >= 4) s = _mm256_add_ps(_mm256_add_ps(s, ROW(1)), _mm256_add_ps(ROW(2), ROW(3)));          \
         if (G == 5) s = _mm256_add_ps(s, ROW(4));                                                        \
         if (!first) s = _mm256_add_ps(LD(out + c), s);                                                   \
-        if (last) s = _mm256_div_ps(s, div);                                                             \
+        if (last) s = _mm256_div_ps(_mm256_add_ps(s, _mm256_setzero_ps()), div); /* +0 start, as scalar */ \
         ST(out + c, s);                                                                                  \
     } while (0)
 #define LD(a) _mm256_loadu_ps(a)

@@ -62,6 +62,8 @@ SP_INLINE int block(const sp_problem *p, const float *img, float *out, int64_t *
     for (int v = 0; v < NV; v++) {
         int64_t n = v == NV - 1 ? nl : 8;
         __m256 r = m[v];
+        /* Sums start from +0, as the reference's: an all -0 window sums to +0. */
+        if (op != OP_MAX) r = _mm256_add_ps(r, _mm256_setzero_ps());
         if (op == OP_AVG) r = _mm256_mul_ps(r, _mm256_set1_ps(inv));
         sp_store(out + 8 * v, r, n);
         if (idx) sp_store_idx(idx + 8 * v, mi[v], n);

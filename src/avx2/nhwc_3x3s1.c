@@ -106,6 +106,7 @@ SP_INLINE void columns(const rows4 *s0, int64_t ow, int NC, int R, int op, int e
         for (int r = 0; r < R; r++) {                                                                         \
             for (int i = 0; i < NC; i++) {                                                                    \
                 __m256 t = o[r][i];                                                                           \
+                if (op != OP_MAX) t = _mm256_add_ps(t, _mm256_setzero_ps()); /* +0 start, as scalar */      \
                 if (op == OP_AVG) t = _mm256_mul_ps(t, _mm256_set1_ps(inv[r][i]));                           \
                 if (tail)                                                                                     \
                     _mm256_maskstore_ps((r ? o1 : o0) + i * C, km, t);                                        \

@@ -115,6 +115,7 @@ SP_INLINE void columns(const rows4 *s0, int64_t ow, int NC, int R, int op, int e
         for (int r = 0; r < R; r++) {                                                                         \
             for (int i = 0; i < NC; i++) {                                                                    \
                 __m512 t = o[r][i];                                                                           \
+                if (op != OP_MAX) t = _mm512_add_ps(t, _mm512_setzero_ps()); /* +0 start, as scalar */      \
                 if (op == OP_AVG) t = _mm512_mul_ps(t, _mm512_set1_ps(inv[r][i]));                           \
                 _mm512_mask_storeu_ps((r ? o1 : o0) + i * C, kl, t);                                          \
             }                                                                                                 \
