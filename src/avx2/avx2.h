@@ -21,6 +21,8 @@ void sp_avx2_nhwc_generic(const sp_problem *p, const sp_args *a, size_t begin, s
 int sp_avx2_accepts_nhwc_generic(const sp_problem *p);
 void sp_avx2_nhwc_3x3s1(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx2_accepts_nhwc_3x3s1(const sp_problem *p); /* values-only max, avg, sum; pad <= 1 */
+void sp_avx2_nhwc_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx2_accepts_nhwc_3x3s2(const sp_problem *p); /* values-only max, avg, sum; pad <= 1 */
 
 /* Global max/avg/sum: units are (n, c) pairs. */
 void sp_avx2_global_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end);

@@ -105,7 +105,9 @@ SP_INLINE void columns(const rows4 *s0, int64_t ow, int NC, int R, int op, int e
     const float *q[4];
     float *o0 = s.o[0] + ow * C, *o1 = s.o[1] + ow * C;
     for (int j = 0; j < 4; j++) q[j] = s.r[j] + x * C;
-    const float inv[2][2] = {{s.inv[0][ow], s.inv[0][ow + (NC - 1)]}, {s.inv[1][ow], s.inv[1][ow + (NC - 1)]}};
+    float inv[2][2] = {{1.0f, 1.0f}, {1.0f, 1.0f}};
+    if (op == OP_AVG)
+        for (int r = 0; r < 2; r++) inv[r][0] = s.inv[r][ow], inv[r][1] = s.inv[r][ow + (NC - 1)];
     int64_t c = 0;
 #define STEP(plain, kl)                                                                                       \
     do {                                                                                                      \
