@@ -23,9 +23,9 @@
  * Issue #3 (bench medians, same run, avx2 / avx512; min-of-15 interleaved A/B where noted):
  *   kept: nhwc_3x3s1 (values-only max, avg, sum) against AVX2's port of the same scheme
  *         (A/B): max C192 28², C256 56², C512 14² / 7², C64 56² 1.37-1.56; avg 1.02-1.28
- *   kept: nhwc_3x3s2 (values-only max, avg, sum; not C % 512 == 0): max C64 112²,
- *         C128 112², C256 56² 1.4-1.7 (1.2-1.4 over avx512 nhwc_generic, A/B); avg C64 112²,
- *         C128 112² 1.4, C256 56² 1.0-1.7 (noisy)
+ *   kept: nhwc_3x3s2 (values-only max, avg, sum; not C % 512 == 0) against AVX2's port
+ *         (A/B): max C64 112², C128 112², C256 56², C64 56², C768 14² 1.27-1.46 (and 1.2-1.4
+ *         over this variant's nhwc_generic); avg 1.02-1.20
  *   removed: global avg / sum nhwc: once both add pixel rows into the output (global.c),
  *         AVX2 is level (0.97-1.03, A/B), so AVX2's is chosen.
  */
