@@ -1,10 +1,13 @@
 /* NCHW 3x3 windows, stride 2 or 1, padding 0 or 1 (ceil mode allowed).
  *
- * Max and stride-2 sums go row by row (after ncnn's pooling_3x3): per input row the three
- * column taps are combined first (for stride 2: even, odd and next-even columns from two
- * in-lane shuffles), then the rows in order, which keeps the reference's tap order. Values-
- * only max runs plain vmaxps plus an unordered check and recomputes a row that saw a NaN
- * with the exact template. Edge vectors (padding, overhang) take the exact masked path.
+ * Stride 2 without indices takes one pass over the input rows (s2_*, below): max shares each
+ * input row's horizontal result between the two output rows that use it, sums add a window's
+ * rows first; rows wider than HB_MAX outputs fall back to the row template below.
+ *
+ * Indices and stride-1 max go row by row (after ncnn's pooling_3x3): per input row the three
+ * column taps are combined first, then the rows in order, which keeps the reference's tap
+ * order. Values-only max runs plain vmaxps plus an unordered check and recomputes a row that
+ * saw a NaN with the exact template. Edge vectors (padding, overhang) take the exact masked path.
  *
  * Stride-1 avg and sum are separable: a column strip of 8 outputs walks down the plane
  * keeping the last three row sums in registers, so each input row is summed once and each
