@@ -267,24 +267,26 @@ static int s2_setup(const sp_problem *p, s2geo *G)
 
 /* Output rows [oh0, oh1) of NV (1..4) vectors each, every window's rows inside: the shared
  * rows' H stay in registers instead of hb. */
-SP_INLINE void s2_middle_nv(const float *ra, float *out, int64_t n, int64_t OW, const s2geo *G, float *hb,
-                            float *out_end, int op, int pl, __m256 dv, const float *colf, __m256 *nan, int NV)
+SP_INLINE void s2_middle_nv(const float *r1, float *out, int64_t n, int64_t OW, const s2geo *G, float *hb,
+                            float *out_end, int op, int pl, __m256 dv, const float *colf, __m256 *nan, int NV,
+                            int fresh)
 {
     const int64_t w = G->w;
     __m256 hc[4];
-    for (int j = 0; j < NV; j++) hc[j] = op == OP_MAX ? _mm256_loadu_ps(hb + 8 * j) : _mm256_setzero_ps();
-    for (int64_t i = 0; i < n; i++, ra += 2 * w, out += OW) {
+    for (int j = 0; j < NV; j++)
+        hc[j] = op != OP_MAX ? _mm256_setzero_ps() : fresh ? s2_fill(op) : _mm256_loadu_ps(hb + 8 * j);
+    for (int64_t i = 0; i < n; i++, r1 += 2 * w, out += OW) {
         __m256 ca = s2_fill(op), cb = ca;
         for (int j = 0; j < NV; j++) {
             const int kind = (j == 0) | (j == NV - 1 ? 2 : 0);
             __m256 m;
             if (op == OP_MAX) {
-                const __m256 ha = s2_h(ra + w, w, 1, 16 * j, op, pl, kind, G, &ca, nan);
-                const __m256 hn = s2_h(ra + 2 * w, w, 1, 16 * j, op, pl, kind, G, &cb, nan);
+                const __m256 ha = s2_h(r1, w, 1, 16 * j, op, pl, kind, G, &ca, nan);
+                const __m256 hn = s2_h(r1 + w, w, 1, 16 * j, op, pl, kind, G, &cb, nan);
                 m = _mm256_max_ps(hn, _mm256_max_ps(ha, hc[j]));
                 hc[j] = hn;
             } else {
-                m = s2_h(ra, w, 3, 16 * j, op, pl, kind, G, &ca, nan);
+                m = s2_h(r1 - w, w, 3, 16 * j, op, pl, kind, G, &ca, nan);
             }
             const int full = j < NV - 1 || G->nlast == 8 || out + 8 * NV <= out_end;
             s2_store(out, j, op, unperm2(m), dv, colf, full, G->nlast);
@@ -300,14 +302,16 @@ SP_INLINE int64_t s2_middle(const float *plane, float *po, int64_t oh0, int64_t 
                             float *out_end, int op, int pl, __m256 dv, const float *colf, __m256 *nan, int64_t pt)
 {
     const int64_t w = G->w, OW = (G->nv - 1) * 8 + G->nlast;
-    const float *ra = plane + (2 * oh0 - pt) * w;
+    const float *r1 = plane + (2 * oh0 - pt + 1) * w;
+    const int fresh = 2 * oh0 - pt < 0;
     float *out = po + oh0 * OW;
     switch (G->nv) {
-    case 1: s2_middle_nv(ra, out, oh1 - oh0, OW, G, hb, out_end, op, pl, dv, colf, nan, 1); break;
-    case 2: s2_middle_nv(ra, out, oh1 - oh0, OW, G, hb, out_end, op, pl, dv, colf, nan, 2); break;
-    case 3: s2_middle_nv(ra, out, oh1 - oh0, OW, G, hb, out_end, op, pl, dv, colf, nan, 3); break;
-    case 4: s2_middle_nv(ra, out, oh1 - oh0, OW, G, hb, out_end, op, pl, dv, colf, nan, 4); break;
-    default:
+    case 1: s2_middle_nv(r1, out, oh1 - oh0, OW, G, hb, out_end, op, pl, dv, colf, nan, 1, fresh); break;
+    case 2: s2_middle_nv(r1, out, oh1 - oh0, OW, G, hb, out_end, op, pl, dv, colf, nan, 2, fresh); break;
+    case 3: s2_middle_nv(r1, out, oh1 - oh0, OW, G, hb, out_end, op, pl, dv, colf, nan, 3, fresh); break;
+    case 4: s2_middle_nv(r1, out, oh1 - oh0, OW, G, hb, out_end, op, pl, dv, colf, nan, 4, fresh); break;
+    default: {
+        const float *ra = r1 - w;
         for (int64_t oh = oh0; oh < oh1; oh++, ra += 2 * w, out += OW) {
             const int sf = G->nlast == 8 || out + 8 * G->nv <= out_end;
             if (op == OP_MAX)
@@ -315,6 +319,7 @@ SP_INLINE int64_t s2_middle(const float *plane, float *po, int64_t oh0, int64_t 
             else
                 s2_row(ra, G, hb, out, sf, op, pl, dv, colf, nan, 3, 0);
         }
+    }
     }
     return 2 * oh1 - pt; /* the last row of the last window */
 }
@@ -337,6 +342,8 @@ SP_INLINE void planes_s2(const sp_problem *p, const sp_args *a, size_t begin, si
      * the row before: they run without per-row case analysis. */
     int64_t mA = (pt + 1) / 2, mB = (h - 3 + pt) / 2 + 1;
     if (op == OP_MAX && mA < 1) mA = 1;
+    /* Max with top padding 1 and short rows: the first window's padded row reads as -inf. */
+    if (op == OP_MAX && pt == 1 && G->nv <= 4 && h >= 2) mA = 0;
     if (mB > OH) mB = OH;
     if (h < 3) mB = 0;
     const __m256 dv3 = _mm256_set1_ps(op == OP_AVG && !p->divisor_override ? 3.0f : 1.0f);
