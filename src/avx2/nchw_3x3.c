@@ -372,7 +372,11 @@ SP_INLINE void planes_s2(const sp_problem *p, const sp_args *a, size_t begin, si
             const int NR = (int)(y1 - y0), C = op == OP_MAX && y0 == cy; /* sums share no rows */
             const float *ra = plane + y0 * w;
             const int sf = Gp.nlast == 8 || out + 8 * Gp.nv <= out_end;
-            const __m256 dv = _mm256_set1_ps(op == OP_AVG && !p->divisor_override ? (float)sp_div_rows(p, ys) : 1.0f);
+            /* sp_div_rows for dilation 1, without its divisions: rows of [ys, ys+3) inside
+             * [lo, hi), the padded input with count_include_pad, else the input. */
+            const int64_t lo = p->count_include_pad ? -pt : 0, hi = p->count_include_pad ? h + p->pb : h;
+            const int64_t rf = (ys + 3 < hi ? ys + 3 : hi) - (ys > lo ? ys : lo);
+            const __m256 dv = _mm256_set1_ps(op == OP_AVG && !p->divisor_override ? (float)rf : 1.0f);
             switch (NR * 2 + C) {
             case 7: s2_row(ra, &Gp, hb, out, sf, op, pl, dv, colf, &nan, 3, 1); break;
             case 6: s2_row(ra, &Gp, hb, out, sf, op, pl, dv, colf, &nan, 3, 0); break;
