@@ -129,6 +129,7 @@ typedef struct s2geo {
     int last_plain; /* the last vector's 16 columns are inside the row */
     int last_clean; /* its real lanes' taps are: columns past the row only feed extra lanes */
     int pf;         /* prefetch the next output row's input rows */
+    int hi_empty;   /* the last vector's second 8 columns are all past the row */
     int last_inc;   /* left padding 0: the last vector's column b+16 is inside the row */
     __m256i m0, m1; /* the last vector's load masks (columns < w) when not last_plain */
 } s2geo;
@@ -146,10 +147,12 @@ SP_INLINE void s2_ld(const float *r, int64_t b, int op, int kind, const s2geo *G
 {
     if (kind >= 2 && !G->last_plain) {
         *lo = _mm256_maskload_ps(r + b, G->m0);
-        *hi = _mm256_maskload_ps(r + b + 8, G->m1);
-        if (op == OP_MAX) {
-            *lo = _mm256_blendv_ps(s2_fill(op), *lo, _mm256_castsi256_ps(G->m0));
-            *hi = _mm256_blendv_ps(s2_fill(op), *hi, _mm256_castsi256_ps(G->m1));
+        if (op == OP_MAX) *lo = _mm256_blendv_ps(s2_fill(op), *lo, _mm256_castsi256_ps(G->m0));
+        if (op != OP_MAX && G->hi_empty) { /* rows of up to 8 columns (7x7 maps; level for max) */
+            *hi = s2_fill(op);
+        } else {
+            *hi = _mm256_maskload_ps(r + b + 8, G->m1);
+            if (op == OP_MAX) *hi = _mm256_blendv_ps(s2_fill(op), *hi, _mm256_castsi256_ps(G->m1));
         }
     } else {
         *lo = _mm256_loadu_ps(r + b);
@@ -258,6 +261,7 @@ static int s2_setup(const sp_problem *p, s2geo *G)
     G->pf = w >= 128;
     G->m0 = sp_mask(w - bL);
     G->m1 = sp_mask(w - bL - 8);
+    G->hi_empty = w - bL <= 8;
     /* A window with no tap inside has divisor 0 and gives 0 (the exact path's rule). */
     if (p->op == SIMDPOOL_AVG && !p->divisor_override)
         for (int64_t ow = 0; ow < OW; ow++)
