@@ -63,8 +63,10 @@ SP_INLINE void vec2h(const float *r0, const float *r1, float *out, int64_t x, in
         *nn = _mm256_or_ps(*nn, _mm256_or_ps(_mm256_cmp_ps(a0, a1, _CMP_UNORD_Q), _mm256_cmp_ps(b0, b1, _CMP_UNORD_Q)));
         r = _mm256_max_ps(hb, ha);
     } else {
+        /* Sums start from +0, as the reference's (a window of -0 gives +0): the scale is a
+         * power of two, so r * mul + 0 in one rounding is r * mul but for the sign of zero. */
         r = _mm256_hadd_ps(_mm256_add_ps(a0, b0), _mm256_add_ps(a1, b1));
-        if (op == OP_AVG) r = _mm256_mul_ps(r, mul);
+        r = op == OP_AVG ? _mm256_fmadd_ps(r, mul, _mm256_setzero_ps()) : _mm256_add_ps(r, _mm256_setzero_ps());
     }
     _mm256_storeu_ps(out, unperm2(r));
 }
@@ -187,7 +189,7 @@ SP_INLINE int row2(const sp_problem *p, const float *plane, float *out, int64_t 
                 a0 = _mm256_add_ps(a0, b0);
                 a1 = _mm256_add_ps(a1, b1);
             }
-            r = unperm2(_mm256_hadd_ps(a0, a1));
+            r = unperm2(_mm256_add_ps(_mm256_hadd_ps(a0, a1), _mm256_setzero_ps())); /* sums start from +0 */
             if (op == OP_AVG) {
                 if (n == 8 && x + 16 <= w && !p->divisor_override) {
                     r = use_div ? _mm256_div_ps(r, rdiv) : _mm256_mul_ps(r, scale);

@@ -97,6 +97,7 @@ SP_INLINE int row3(const sp_problem *p, const float *plane, float *out, int64_t 
             }
         }
         if (S == 2) m = unperm2(m);
+        if (op != OP_MAX) m = _mm256_add_ps(m, _mm256_setzero_ps()); /* sums start from +0 */
         if (op == OP_AVG) m = _mm256_div_ps(m, rdiv);
         if (n == 8 || out + ow0 + 8 <= out_end)
             _mm256_storeu_ps(out + ow0, m);
@@ -218,6 +219,7 @@ SP_INLINE __m256 s2_vec(const float *ra, int64_t w, int64_t j, int op, int pl, i
 
 SP_INLINE void s2_store(float *out, int64_t j, int op, __m256 v, __m256 dv, const float *colf, int full, int64_t n)
 {
+    if (op != OP_MAX) v = _mm256_add_ps(v, _mm256_setzero_ps()); /* sums start from +0: -0 windows give +0 */
     if (op == OP_AVG) v = _mm256_div_ps(v, _mm256_mul_ps(dv, _mm256_loadu_ps(colf + 8 * j)));
     if (full)
         _mm256_storeu_ps(out + 8 * j, v);
@@ -491,7 +493,8 @@ SP_INLINE void strip(const sp_problem *p, const float *plane, float *out, int64_
                                                                    _mm256_maskload_ps(r + 1, mk[1])),
                                                      _mm256_maskload_ps(r + 2, mk[2]));
                 __m256 sm = _mm256_add_ps(_mm256_add_ps(h0, h1), h2);
-                if (op == OP_AVG) sm = _mm256_mul_ps(sm, inv3);
+                sm = op == OP_AVG ? _mm256_fmadd_ps(sm, inv3, _mm256_setzero_ps()) /* +0 for -0 sums */
+                                  : _mm256_add_ps(sm, _mm256_setzero_ps());
                 _mm256_storeu_ps(dst, sm);
                 h0 = h1;
                 h1 = h2;
@@ -502,7 +505,9 @@ SP_INLINE void strip(const sp_problem *p, const float *plane, float *out, int64_
         __m256 s = _mm256_add_ps(_mm256_add_ps(h0, h1), h2);
         if (op == OP_AVG) {
             int64_t rf = p->divisor_override ? 1 : rowf ? rowf[oh] : sp_div_rows(p, y);
-            s = _mm256_mul_ps(s, inv[rf]);
+            s = _mm256_fmadd_ps(s, inv[rf], _mm256_setzero_ps()); /* +0 for -0 sums */
+        } else {
+            s = _mm256_add_ps(s, _mm256_setzero_ps());
         }
         float *dst = out + oh * OW + ow0;
         if (n == 8 || dst + 8 <= out_end)

@@ -200,6 +200,8 @@ SP_INLINE void row_kernel(const sp_problem *p, const float *plane, float *out, i
             }
         }
         m = unperm(m, SW);
+        /* Sums start from +0, as the reference's: a window of -0 gives +0. */
+        if (op != OP_MAX) m = _mm256_add_ps(m, _mm256_setzero_ps());
         if (op == OP_AVG) m = _mm256_div_ps(m, rdiv);
         _mm256_storeu_ps(out + ow0, m);
         if (idx) {
