@@ -11,7 +11,8 @@
 static int cases_per_op[SIMDPOOL_OP_COUNT];
 
 /* Runs d on in (given as NCHW) with every usable variant and both layouts; compares out
- * (NCHW order) with want, and indices with widx when given. */
+ * (NCHW order) with want, and indices with widx when given. tol < 0: bit for bit, even for
+ * averages (where tol 0 means a 1e-6 relative tolerance). */
 static void expect(const char *what, simdpool_desc d, const float *in, const float *want,
                    const int64_t *widx, float tol)
 {
@@ -236,6 +237,22 @@ static void test_global_adaptive_masked(void)
     expect("adaptive avg 5 -> 3", d, (float[]){1, 2, 3, 4, 5}, (float[]){1.5f, 3, 4.5f}, NULL, 0);
     d.op = SIMDPOOL_ADAPTIVE_MAX;
     expect("adaptive max 5 -> 3", d, (float[]){1, 2, 3, 4, 5}, (float[]){2, 4, 5}, (int64_t[]){1, 3, 4}, 0);
+    {
+        /* Sums start from +0 (as PyTorch's): averages of -0 are +0, in every kernel's path
+         * (2x200 -> 1x100 is the separable kernel's 2-wide one, 2x6 -> 1x3 the planes one). */
+        static float mz[400], pz[200];
+        for (int i = 0; i < 400; i++) mz[i] = -0.0f;
+        d = simdpool_desc_default(SIMDPOOL_ADAPTIVE_AVG, SIMDPOOL_NCHW, 1, 1, 2, 200);
+        d.out_h = 1, d.out_w = 100;
+        expect("adaptive avg of -0 is +0 (wide)", d, mz, pz, NULL, -1);
+        d.w = 6, d.out_w = 3;
+        expect("adaptive avg of -0 is +0 (small)", d, mz, pz, NULL, -1);
+        d = simdpool_desc_default(SIMDPOOL_AVG, SIMDPOOL_NCHW, 1, 1, 4, 40);
+        d.kernel_h = d.kernel_w = d.stride_h = d.stride_w = 2;
+        expect("avg of -0 is +0", d, mz, pz, NULL, -1);
+        d = simdpool_desc_default(SIMDPOOL_GLOBAL_AVG, SIMDPOOL_NCHW, 1, 1, 4, 40);
+        expect("global avg of -0 is +0", d, mz, pz, NULL, -1);
+    }
     d = simdpool_desc_default(SIMDPOOL_ADAPTIVE_AVG, SIMDPOOL_NCHW, 1, 1, 1, 2);
     d.out_w = 3;
     expect("adaptive avg upsampling 2 -> 3", d, (float[]){1, 2}, (float[]){1, 1.5f, 2}, NULL, 0);
