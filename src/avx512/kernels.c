@@ -23,9 +23,11 @@
  * Issue #3 (bench medians, same run, avx2 / avx512; min-of-15 interleaved A/B where noted):
  *   kept: nhwc_3x3s1 (values-only max, avg, sum) against AVX2's port of the same scheme
  *         (A/B): max C192 28², C256 56², C512 14² / 7², C64 56² 1.37-1.56; avg 1.02-1.28
- *   kept: nhwc_3x3s2 (values-only max, avg, sum; not C % 512 == 0) against AVX2's port
+ *   kept: nhwc_3x3s2 (values-only max; not C % 512 == 0) against AVX2's port
  *         (A/B): max C64 112², C128 112², C256 56², C64 56², C768 14² 1.27-1.46 (and 1.2-1.4
- *         over this variant's nhwc_generic); avg 1.02-1.20
+ *         over this variant's nhwc_generic); default sweep max 1.13-1.31.
+ *   removed: nhwc_3x3s2 avg / sum: A/B 1.02-1.20, but the default sweep (same run) gave
+ *         0.77-1.04 on C64 224², C128 112², C256 56², C64 112²: not a clear win.
  *   removed: global avg / sum nhwc: once both add pixel rows into the output (global.c),
  *         AVX2 is level (0.97-1.03, A/B), so AVX2's is chosen.
  */
@@ -65,8 +67,6 @@ const sp_kernel sp_avx512_kernels[] = {
     {SIMDPOOL_AVG, SIMDPOOL_NHWC, 0, "nhwc_3x3s1", sp_avx512_accepts_nhwc_3x3s1, sp_avx512_nhwc_3x3s1},
     {SIMDPOOL_SUM, SIMDPOOL_NHWC, 0, "nhwc_3x3s1", sp_avx512_accepts_nhwc_3x3s1, sp_avx512_nhwc_3x3s1},
     {SIMDPOOL_MAX, SIMDPOOL_NHWC, 0, "nhwc_3x3s2", sp_avx512_accepts_nhwc_3x3s2, sp_avx512_nhwc_3x3s2},
-    {SIMDPOOL_AVG, SIMDPOOL_NHWC, 0, "nhwc_3x3s2", sp_avx512_accepts_nhwc_3x3s2, sp_avx512_nhwc_3x3s2},
-    {SIMDPOOL_SUM, SIMDPOOL_NHWC, 0, "nhwc_3x3s2", sp_avx512_accepts_nhwc_3x3s2, sp_avx512_nhwc_3x3s2},
     {SIMDPOOL_MAX, SIMDPOOL_NHWC, I, "nhwc_generic", sp_avx512_accepts_nhwc_generic, sp_avx512_nhwc_generic},
     {SIMDPOOL_ADAPTIVE_MAX, SIMDPOOL_NHWC, I, "nhwc_adaptive", sp_avx512_accepts_nhwc_generic,
      sp_avx512_nhwc_adaptive_max},

@@ -1,31 +1,23 @@
 /* NHWC 3x3 stride-2 windows, padding 0 or 1 per side, floor or ceil mode: values-only max,
- * avg and sum, two output rows and two output columns per step, 16 channels per zmm (the
- * tail one masked zmm).
+ * two output rows and two output columns per step, 16 channels per zmm (the tail one masked
+ * zmm).
  *
  * A 2x2 block of outputs reads a 5x5 block of input pixels once (25 loads for 36 taps: the
  * middle row and column are shared), where the generic kernel loads every tap.
- *  - avg / sum, vertical first: per input column V0 = (r0 + r1) + r2, V1 = r2 + (r3 + r4),
- *    then out(x) = (V(x) + V(x+1)) + V(x+2). The order differs from the reference's
- *    row-major sum (rounding-bounded); padding reads as zero and each output's reciprocal
- *    divisor is precomputed per column for each row factor.
- *  - max, horizontal first: the reference's step (take v where v > m or v is NaN) is
+ * Max, horizontal first: the reference's step (take v where v > m or v is NaN) is
  *    associative, so each row's three taps in order and then the three row results in order
  *    give the reference's answer for the row-major sequence, -0/+0 and NaN included (see
  *    nhwc_3x3s1.c). Padding reads as -inf, which never changes a result's bits. The fast step
  *    is vmaxps(v, m), right except where v is NaN; NaN is detected with one unordered compare
  *    per two loads and that vector of outputs is recomputed with the exact step.
  * The walk is pixel-major (all channels of a block, then the next), so loads go in address
- * order whatever C is. */
+ * order whatever C is. (An avg / sum path on the same scheme measured level with AVX2's
+ * nhwc_3x3s2 in the default sweep, 0.77-1.04, and was removed.) */
 #include "simd.h"
-
-enum { OP_MAX, OP_SUM, OP_AVG };
-
-#define OWMAX 1024 /* avg: output widths with precomputed reciprocal divisors (see accepts) */
 
 typedef struct rows5 {
     const float *r[5]; /* input rows hs .. hs+4, clamped into the image */
     __mmask16 k[5];    /* all lanes where the row is inside the image, none in the padding */
-    const float *inv[2];
     float *o[2];
     int64_t C, w, pl, ow;
     int full; /* every row the step reads is inside the image */
@@ -39,12 +31,12 @@ SP_INLINE __m512 step(__m512 m, __m512 v, int exact)
 /* Output columns ow .. ow+NC-1 (NC = 1, 2) of R (1, 2) rows, 16 channels (lanes kl) from
  * q[j] (row j, input column 2*ow - pl), into o. Max: returns the lanes where a tap was NaN
  * (the fast step is then wrong there). */
-SP_INLINE __mmask16 compute(const rows5 *s, const float *const *q, int64_t x, int NC, int R, int op, int edge,
+SP_INLINE __mmask16 compute(const rows5 *s, const float *const *q, int64_t x, int NC, int R, int edge,
                             int plain, __mmask16 kl, int exact, __m512 o[2][2])
 {
     const int64_t C = s->C;
     const int NR = 2 * R + 1, NX = 2 * NC + 1;
-    const __m512 pad = op == OP_MAX ? _mm512_set1_ps(-INFINITY) : _mm512_setzero_ps();
+    const __m512 pad = _mm512_set1_ps(-INFINITY);
     __m512 v[5][5];
     for (int i = 0; i < NX; i++) {
         const int in = !edge || (x + i >= 0 && x + i < s->w);
@@ -52,17 +44,6 @@ SP_INLINE __mmask16 compute(const rows5 *s, const float *const *q, int64_t x, in
             v[j][i] = !in    ? pad
                       : plain ? _mm512_loadu_ps(q[j] + i * C)
                               : _mm512_mask_loadu_ps(pad, s->k[j] & kl, q[j] + i * C);
-    }
-    if (op != OP_MAX) {
-        __m512 V[2][5];
-        for (int i = 0; i < NX; i++) {
-            V[0][i] = _mm512_add_ps(_mm512_add_ps(v[0][i], v[1][i]), v[2][i]);
-            if (R == 2) V[1][i] = _mm512_add_ps(v[2][i], _mm512_add_ps(v[3][i], v[4][i]));
-        }
-        for (int r = 0; r < R; r++)
-            for (int i = 0; i < NC; i++)
-                o[r][i] = _mm512_add_ps(_mm512_add_ps(V[r][2 * i], V[r][2 * i + 1]), V[r][2 * i + 2]);
-        return 0;
     }
     /* NR * NX loads, compared in pairs (along each row, then the rows' odd last taps) into two
      * chains of masked compares, which and into "all ordered" without a mask-to-GPR move each. */
@@ -86,7 +67,7 @@ SP_INLINE __mmask16 compute(const rows5 *s, const float *const *q, int64_t x, in
     return nan;
 }
 
-SP_INLINE void columns(const rows5 *s0, int64_t ow, int NC, int R, int op, int edge)
+SP_INLINE void columns(const rows5 *s0, int64_t ow, int NC, int R, int edge)
 {
     const rows5 s = *s0; /* a local copy the compiler can keep in registers */
     const int64_t C = s.C, x = 2 * ow - s.pl;
@@ -94,20 +75,14 @@ SP_INLINE void columns(const rows5 *s0, int64_t ow, int NC, int R, int op, int e
     const float *q[5];
     float *o0 = s.o[0] + ow * C, *o1 = s.o[1] + ow * C;
     for (int j = 0; j < 5; j++) q[j] = s.r[j] + x * C;
-    float inv[2][2] = {{1.0f, 1.0f}, {1.0f, 1.0f}};
-    if (op == OP_AVG)
-        for (int r = 0; r < 2; r++) inv[r][0] = s.inv[r][ow], inv[r][1] = s.inv[r][ow + (NC - 1)];
     int64_t c = 0;
 #define STEP(plain, kl)                                                                                       \
     do {                                                                                                      \
         __m512 o[2][2];                                                                                       \
-        if (compute(&s, q, x, NC, R, op, edge, plain, kl, 0, o)) compute(&s, q, x, NC, R, op, edge, plain, kl, 1, o); \
+        if (compute(&s, q, x, NC, R, edge, plain, kl, 0, o)) compute(&s, q, x, NC, R, edge, plain, kl, 1, o); \
         for (int r = 0; r < R; r++) {                                                                         \
             for (int i = 0; i < NC; i++) {                                                                    \
-                __m512 t = o[r][i];                                                                           \
-                if (op != OP_MAX) t = _mm512_add_ps(t, _mm512_setzero_ps()); /* +0 start, as scalar */      \
-                if (op == OP_AVG) t = _mm512_mul_ps(t, _mm512_set1_ps(inv[r][i]));                           \
-                _mm512_mask_storeu_ps((r ? o1 : o0) + i * C, kl, t);                                          \
+                _mm512_mask_storeu_ps((r ? o1 : o0) + i * C, kl, o[r][i]);                                    \
             }                                                                                                 \
         }                                                                                                     \
         for (int j = 0; j < 5; j++) q[j] += 16;                                                               \
@@ -124,30 +99,19 @@ SP_INLINE void columns(const rows5 *s0, int64_t ow, int NC, int R, int op, int e
 #undef STEP
 }
 
-SP_INLINE void row_pair(const rows5 *s, int R, int op)
+SP_INLINE void row_pair(const rows5 *s, int R)
 {
     const int64_t OW = s->ow, x0 = -s->pl;
     int64_t ow = 0;
-    if (x0 < 0 && OW >= 2) columns(s, ow, 2, R, op, 1), ow += 2;
-    for (; ow + 1 < OW && 2 * ow + x0 + 4 < s->w; ow += 2) columns(s, ow, 2, R, op, 0);
-    for (; ow + 1 < OW; ow += 2) columns(s, ow, 2, R, op, 1);
-    if (ow < OW) columns(s, ow, 1, R, op, 1);
+    if (x0 < 0 && OW >= 2) columns(s, ow, 2, R, 1), ow += 2;
+    for (; ow + 1 < OW && 2 * ow + x0 + 4 < s->w; ow += 2) columns(s, ow, 2, R, 0);
+    for (; ow + 1 < OW; ow += 2) columns(s, ow, 2, R, 1);
+    if (ow < OW) columns(s, ow, 1, R, 1);
 }
 
-SP_INLINE void run(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op)
+void sp_avx512_nhwc_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
     const int64_t C = p->c, h = p->h, OH = p->oh, OW = p->ow;
-    /* Reciprocal divisors per output column for each row factor (1..3 taps, or the override). */
-    float inv[3][OWMAX];
-    if (op == OP_AVG) {
-        for (int64_t rows = 1; rows <= 3; rows++) {
-            for (int64_t ow = 0; ow < OW; ow++) {
-                const int64_t d =
-                    p->divisor_override ? p->divisor_override : rows * sp_div_cols(p, 2 * ow - p->pl);
-                inv[rows - 1][ow] = d ? 1.0f / (float)d : 0.0f;
-            }
-        }
-    }
     for (size_t u = begin; u < end;) {
         /* The slice's rows of one image, two at a time. */
         const int64_t n = (int64_t)u / OH, oh0 = (int64_t)u % OH;
@@ -171,33 +135,22 @@ SP_INLINE void run(const sp_problem *p, const sp_args *a, size_t begin, size_t e
             for (int r = 0; r < 2; r++) {
                 const int rr = r < R ? r : 0;
                 s.o[r] = out + (oh + rr) * OW * C;
-                s.inv[r] = inv[p->divisor_override ? 0 : sp_div_rows(p, hs + 2 * rr) - 1];
             }
             if (R == 2)
-                row_pair(&s, 2, op);
+                row_pair(&s, 2);
             else
-                row_pair(&s, 1, op);
+                row_pair(&s, 1);
             oh += R;
         }
         u += (size_t)(oh1 - oh0);
     }
 }
 
-void sp_avx512_nhwc_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
-{
-    switch (p->op) {
-    case SIMDPOOL_MAX: run(p, a, begin, end, OP_MAX); break;
-    case SIMDPOOL_AVG: run(p, a, begin, end, OP_AVG); break;
-    default: run(p, a, begin, end, OP_SUM); break;
-    }
-}
-
 /* Not where C is a multiple of 512: pixels 2 KiB apart or a multiple of that put a block's 25
  * loads into one or two L1 sets (8 ways), and C512 14x14 / C2048 7x7 ran 1.2-1.6x slower than
- * the generic kernels (avx512 max, avx2 avg), which load only 9 taps at a time. */
+ * the generic kernel, which loads only 9 taps at a time. */
 int sp_avx512_accepts_nhwc_3x3s2(const sp_problem *p)
 {
     return p->c % 512 != 0 && p->kh == 3 && p->kw == 3 && p->sh == 2 && p->sw == 2 && p->dh == 1 && p->dw == 1 && p->pt <= 1 &&
-           p->pb <= 1 && p->pl <= 1 && p->pr <= 1 && p->ow <= OWMAX &&
-           (p->op == SIMDPOOL_MAX || p->op == SIMDPOOL_AVG || p->op == SIMDPOOL_SUM);
+           p->pb <= 1 && p->pl <= 1 && p->pr <= 1 && p->op == SIMDPOOL_MAX;
 }
