@@ -19,6 +19,8 @@ int sp_avx2_accepts_nchw_s1_max(const sp_problem *p);
 /* NHWC windowed max/avg/sum: units are output rows n*OH + oh. */
 void sp_avx2_nhwc_generic(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx2_accepts_nhwc_generic(const sp_problem *p);
+void sp_avx2_nhwc_2x2s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx2_accepts_nhwc_2x2s2(const sp_problem *p); /* values-only max, avg, sum; whole windows */
 void sp_avx2_nhwc_3x3s1(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx2_accepts_nhwc_3x3s1(const sp_problem *p); /* values-only max, avg, sum; pad <= 1 */
 void sp_avx2_nhwc_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end);

@@ -63,6 +63,7 @@ const sp_kernel sp_avx512_kernels[] = {
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, I, "nchw_generic", nchw_max_generic_values, sp_avx512_nchw_generic},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, I | SP_K_INDICES_ONLY, "nchw_generic", nchw_max_generic_indices,
      sp_avx512_nchw_generic},
+    {SIMDPOOL_MAX, SIMDPOOL_NHWC, 0, "nhwc_2x2s2", sp_avx512_accepts_nhwc_2x2s2, sp_avx512_nhwc_2x2s2},
     {SIMDPOOL_MAX, SIMDPOOL_NHWC, 0, "nhwc_3x3s1", sp_avx512_accepts_nhwc_3x3s1, sp_avx512_nhwc_3x3s1},
     {SIMDPOOL_AVG, SIMDPOOL_NHWC, 0, "nhwc_3x3s1", sp_avx512_accepts_nhwc_3x3s1, sp_avx512_nhwc_3x3s1},
     {SIMDPOOL_SUM, SIMDPOOL_NHWC, 0, "nhwc_3x3s1", sp_avx512_accepts_nhwc_3x3s1, sp_avx512_nhwc_3x3s1},
