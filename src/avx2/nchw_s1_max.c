@@ -101,6 +101,53 @@ SP_INLINE int plane_max(const sp_problem *p, const float *in, float *out, int64_
     return !exact && !_mm256_testz_ps(nan, nan);
 }
 
+/* 3x3 with left and right padding 1 on rows of at most 8 columns (7x7, 8x8 maps): one load
+ * per input row gives all three taps by lane permutes (the padding lanes read -inf), and
+ * output rows are stored whole. A store of fewer than 8 outputs spills into the next output
+ * row or plane, which is written after it; only a store that would leave the slice is masked
+ * (masked stores cost ~19 cycles on Zen 4 and were most of a 7x7 plane's time). Taps and rows
+ * combine in the strips' order with vmaxps(later, earlier): the same bits, the same NaN redo. */
+static void small_planes(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    const int64_t H = p->h, W = p->w, OW = p->ow, hw = H * W, ohw = p->oh * OW, pt = p->pt;
+    const float *in_end = a->in + p->n * p->c * hw;
+    float *out_end = a->out + (int64_t)end * ohw;
+    const __m256 ninf = _mm256_set1_ps(-INFINITY);
+    const __m256i inrow = sp_mask(W);
+    const __m256i prev = _mm256_setr_epi32(7, 0, 1, 2, 3, 4, 5, 6), next = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 7);
+    for (size_t u = begin; u < end; u++) {
+        const float *r = a->in + (int64_t)u * hw;
+        float *po = a->out + (int64_t)u * ohw, *o = po;
+        __m256 nan = _mm256_setzero_ps(), w0 = ninf, w1 = ninf;
+        for (int64_t ih = 0; ih < H; ih++, r += W) {
+            __m256 v = r + 8 <= in_end ? _mm256_loadu_ps(r) : _mm256_maskload_ps(r, inrow);
+            v = _mm256_blendv_ps(ninf, v, _mm256_castsi256_ps(inrow));
+            nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+            const __m256 t0 = _mm256_blend_ps(_mm256_permutevar8x32_ps(v, prev), ninf, 0x01);
+            const __m256 t2 = _mm256_blend_ps(_mm256_permutevar8x32_ps(v, next), ninf, 0x80);
+            const __m256 h = _mm256_max_ps(t2, _mm256_max_ps(v, t0));
+            if (ih + pt >= 2) {
+                const __m256 m = _mm256_max_ps(h, _mm256_max_ps(w1, w0));
+                if (o + 8 <= out_end)
+                    _mm256_storeu_ps(o, m);
+                else
+                    _mm256_maskstore_ps(o, sp_mask(OW), m);
+                o += OW;
+            }
+            w0 = w1;
+            w1 = h;
+        }
+        if (p->pb) { /* the last window's third row is padding, -inf, which changes nothing */
+            const __m256 m = _mm256_max_ps(w1, w0);
+            if (o + 8 <= out_end)
+                _mm256_storeu_ps(o, m);
+            else
+                _mm256_maskstore_ps(o, sp_mask(OW), m);
+        }
+        if (!_mm256_testz_ps(nan, nan)) plane_max(p, a->in + (int64_t)u * hw, po, 3, 3, 1);
+    }
+}
+
 SP_INLINE void planes(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t KH, int64_t KW)
 {
     const int64_t hw = p->h * p->w, ohw = p->oh * p->ow;
@@ -126,7 +173,12 @@ void sp_avx2_nchw_s1_max(const sp_problem *p, const sp_args *a, size_t begin, si
     const int64_t k = p->kh == p->kw ? p->kh : 0;
     switch (k) {
     case 2: planes(p, a, begin, end, 2, 2); break;
-    case 3: planes(p, a, begin, end, 3, 3); break;
+    case 3:
+        if (p->pl == 1 && p->pr == 1 && p->w <= 8)
+            small_planes(p, a, begin, end);
+        else
+            planes(p, a, begin, end, 3, 3);
+        break;
     case 5: planes(p, a, begin, end, 5, 5); break;
     case 7: planes(p, a, begin, end, 7, 7); break;
     default: planes(p, a, begin, end, p->kh, p->kw); break;
