@@ -520,10 +520,82 @@ SP_INLINE void strip(const sp_problem *p, const float *plane, float *out, int64_
 #undef ROWSUM
 }
 
+/* 3x3 with left and right padding 1 on rows of at most 8 columns (7x7, 8x8 maps): one load
+ * per input row gives all three taps by lane permutes (padding lanes read 0), and output rows
+ * are stored whole. A store of fewer than 8 outputs spills into the next output row or plane,
+ * which is written after it; only a store that would leave the slice is masked. */
+SP_INLINE void small_sums(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op)
+{
+    const int64_t H = p->h, W = p->w, OW = p->ow, OH = p->oh, hw = H * W, ohw = OH * OW, pt = p->pt;
+    const float *in_end = a->in + p->n * p->c * hw;
+    float *out_end = a->out + (int64_t)end * ohw;
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256i inrow = sp_mask(W);
+    const __m256i prev = _mm256_setr_epi32(7, 0, 1, 2, 3, 4, 5, 6), next = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 7);
+    /* Reciprocal divisors per row factor (0..3), per lane, and each output row's factor. */
+    __m256 inv[4];
+    uint8_t rowf[16];
+    if (op == OP_AVG) {
+        const int64_t lo = p->count_include_pad ? -1 : 0, hi = p->count_include_pad ? W + 1 : W;
+        const __m256i s = _mm256_sub_epi32(sp_iota(), _mm256_set1_epi32(1));
+        const __m256i z = _mm256_setzero_si256(), k3 = _mm256_set1_epi32(3);
+        __m256i ca = _mm256_min_epi32(_mm256_max_epi32(_mm256_sub_epi32(_mm256_set1_epi32((int)hi), s), z), k3);
+        __m256i cb = _mm256_min_epi32(_mm256_max_epi32(_mm256_sub_epi32(_mm256_set1_epi32((int)lo), s), z), k3);
+        const __m256 cols = _mm256_cvtepi32_ps(_mm256_sub_epi32(ca, cb));
+        for (int r = 0; r < 4; r++) {
+            __m256 d = p->divisor_override ? _mm256_set1_ps((float)p->divisor_override)
+                                           : _mm256_mul_ps(cols, _mm256_set1_ps((float)r));
+            __m256 q = _mm256_div_ps(_mm256_set1_ps(1.0f), d);
+            /* divisor 0 (no tap inside): the reference gives 0 */
+            inv[r] = _mm256_blendv_ps(q, zero, _mm256_cmp_ps(d, zero, _CMP_EQ_OQ));
+        }
+        for (int64_t oh = 0; oh < OH && oh < 16; oh++) rowf[oh] = (uint8_t)sp_div_rows(p, oh - pt);
+    }
+    for (size_t u = begin; u < end; u++) {
+        const float *r = a->in + (int64_t)u * hw;
+        float *o = a->out + (int64_t)u * ohw;
+        int64_t oh = 0;
+        __m256 h0 = zero, h1 = zero;
+#define EMIT(sum)                                                                                                   \
+    do {                                                                                                           \
+        __m256 s_ = (sum);                                                                                         \
+        if (op == OP_AVG) { /* +0 for -0 sums, as the reference's sums start from +0 */                          \
+            const int64_t rf = oh < 16 ? rowf[oh] : oh + 1 < OH ? 3 : sp_div_rows(p, oh - pt);                     \
+            s_ = _mm256_fmadd_ps(s_, inv[rf], zero);                                                               \
+        } else {                                                                                                   \
+            s_ = _mm256_add_ps(s_, zero);                                                                          \
+        }                                                                                                          \
+        if (o + 8 <= out_end)                                                                                      \
+            _mm256_storeu_ps(o, s_);                                                                               \
+        else                                                                                                       \
+            _mm256_maskstore_ps(o, sp_mask(OW), s_);                                                               \
+        o += OW;                                                                                                   \
+        oh++;                                                                                                      \
+    } while (0)
+        for (int64_t ih = 0; ih < H; ih++, r += W) {
+            __m256 v = r + 8 <= in_end ? _mm256_and_ps(_mm256_loadu_ps(r), _mm256_castsi256_ps(inrow))
+                                       : _mm256_maskload_ps(r, inrow);
+            const __m256 t0 = _mm256_blend_ps(_mm256_permutevar8x32_ps(v, prev), zero, 0x01);
+            const __m256 t2 = _mm256_blend_ps(_mm256_permutevar8x32_ps(v, next), zero, 0x80);
+            const __m256 h = _mm256_add_ps(_mm256_add_ps(t0, v), t2);
+            if (ih + pt >= 2) EMIT(_mm256_add_ps(_mm256_add_ps(h0, h1), h));
+            h0 = h1;
+            h1 = h;
+        }
+        if (p->pb) EMIT(_mm256_add_ps(h0, h1)); /* the last window's third row is padding */
+#undef EMIT
+    }
+}
+
 /* Strips go right to left: a narrow last strip may write whole vectors whose extra lanes land
  * on the next row's first outputs, which the leftmost strip rewrites afterwards. */
 SP_INLINE void sums_s1(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op)
 {
+    if (p->pl == 1 && p->pr == 1 && p->w <= 8 && p->ow == p->w && p->pt <= 1 && p->pb <= 1 &&
+        p->oh == p->h + p->pt + p->pb - 2) {
+        small_sums(p, a, begin, end, op);
+        return;
+    }
     const int64_t hw = p->h * p->w, ohw = p->oh * p->ow, OW = p->ow;
     const int64_t owL = p->pl, span = p->w - 3 + p->pl;
     const int64_t owR = span >= 0 ? (span + 1 < OW ? span + 1 : OW) : 0;
