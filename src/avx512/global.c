@@ -6,7 +6,8 @@
  * whose maximum is zero, are settled by a short scalar scan, which gives the reference's
  * exact answer. Argmax keeps per-lane candidates with positions and merges them in the
  * reference's order. NHWC vectorises over channels, so every lane sees its channel in order
- * and the reference's step applies directly. */
+ * and the reference's step applies directly; values-only NHWC takes pixel rows in order into
+ * the output (max_rows). */
 #include "simd.h"
 
 /* The reference's answer for a plane, found by scanning: the last NaN if any, else the first
@@ -127,6 +128,96 @@ SP_INLINE void chan_block(const sp_problem *p, const float *x, float *out, int64
     }
 }
 
+/* Values-only max of channels [0, n) of G (1..9) pixels x[0], x[C], .. into out (pixel rows
+ * in order, the output kept in L1 as the running maximum); returns the lanes that saw a NaN.
+ * vmaxps(later, earlier) keeps the earlier value unless the later one is strictly greater,
+ * so a tree of it over rows in order is the reference's step, ties and -0/+0 included, as
+ * long as no NaN is involved; a NaN sends the caller to the exact per-lane walk. */
+SP_INLINE __mmask16 max_group(const float *x, int64_t C, float *out, int64_t n, int G, int first)
+{
+    __mmask16 nan = 0;
+    int64_t c = 0;
+#define GROUP(k)                                                                                 \
+    do {                                                                                         \
+        const __m512 r0 = _mm512_maskz_loadu_ps(k, x + c);                                       \
+        const __m512 r1 = G > 1 ? _mm512_maskz_loadu_ps(k, x + C + c) : r0;                      \
+        const __m512 r2 = G > 2 ? _mm512_maskz_loadu_ps(k, x + 2 * C + c) : r0;                  \
+        const __m512 r3 = G > 3 ? _mm512_maskz_loadu_ps(k, x + 3 * C + c) : r2;                  \
+        __m512 m = _mm512_max_ps(r1, r0);                                                        \
+        nan |= _mm512_cmp_ps_mask(r0, r1, _CMP_UNORD_Q);                                         \
+        if (G > 2) {                                                                             \
+            m = _mm512_max_ps(_mm512_max_ps(r3, r2), m);                                         \
+            nan |= _mm512_cmp_ps_mask(r2, r3, _CMP_UNORD_Q);                                     \
+        }                                                                                        \
+        if (G > 4) {                                                                             \
+            const __m512 r4 = _mm512_maskz_loadu_ps(k, x + 4 * C + c);                           \
+            const __m512 r5 = G > 5 ? _mm512_maskz_loadu_ps(k, x + 5 * C + c) : r4;              \
+            const __m512 r6 = G > 6 ? _mm512_maskz_loadu_ps(k, x + 6 * C + c) : r4;              \
+            const __m512 r7 = G > 7 ? _mm512_maskz_loadu_ps(k, x + 7 * C + c) : r6;              \
+            __m512 q = _mm512_max_ps(r5, r4);                                                    \
+            nan |= _mm512_cmp_ps_mask(r4, r5, _CMP_UNORD_Q);                                     \
+            if (G > 6) {                                                                         \
+                q = _mm512_max_ps(_mm512_max_ps(r7, r6), q);                                     \
+                nan |= _mm512_cmp_ps_mask(r6, r7, _CMP_UNORD_Q);                                 \
+            }                                                                                    \
+            m = _mm512_max_ps(q, m);                                                             \
+        }                                                                                        \
+        if (G > 8) {                                                                             \
+            const __m512 r8 = _mm512_maskz_loadu_ps(k, x + 8 * C + c);                           \
+            m = _mm512_max_ps(r8, m);                                                            \
+            nan |= _mm512_cmp_ps_mask(r8, r8, _CMP_UNORD_Q);                                     \
+        }                                                                                        \
+        if (!first) m = _mm512_max_ps(m, _mm512_maskz_loadu_ps(k, out + c));                     \
+        _mm512_mask_storeu_ps(out + c, k, m);                                                    \
+    } while (0)
+    for (; c + 16 <= n; c += 16) GROUP(0xFFFF);
+    if (c < n) {
+        const __mmask16 k = sp_lanes(n - c);
+        GROUP(k);
+    }
+#undef GROUP
+    return nan;
+}
+
+/* hw = G + 8q: the first group takes G (1..9) pixels, every later one eight. */
+SP_INLINE int max_groups(const float *x, int64_t C, float *out, int64_t n, int64_t hw, int G)
+{
+    __mmask16 nan = max_group(x, C, out, n, G, 1);
+    for (int64_t i = G; i < hw; i += 8) nan |= max_group(x + i * C, C, out, n, 8, 0);
+    return nan != 0;
+}
+
+/* Values-only max walks pixel rows in order into the output, eight at a time: walking each
+ * channel block down all H*W pixels (the argmax path) is a walk at a stride of C*4 bytes,
+ * every step in the same L1 set at C = 2048 (C2048 7x7 5.2 us; rows four at a time 4.8,
+ * eight 4.6, one 6.7). Chunks of 2048 channels keep the running maximum (8 KiB) in L1. A
+ * chunk that met a NaN is redone with the exact step. */
+static void max_rows(const sp_problem *p, const float *x, float *out, int64_t nc)
+{
+    const int64_t hw = p->h * p->w, C = p->c;
+    const int64_t g = hw <= 9 ? hw : (hw - 2) % 8 + 2;
+    for (int64_t c = 0; c < nc; c += 2048) {
+        const int64_t n = nc - c < 2048 ? nc - c : 2048;
+        int nan;
+        switch (g) {
+        case 1: nan = max_groups(x + c, C, out + c, n, hw, 1); break;
+        case 2: nan = max_groups(x + c, C, out + c, n, hw, 2); break;
+        case 3: nan = max_groups(x + c, C, out + c, n, hw, 3); break;
+        case 4: nan = max_groups(x + c, C, out + c, n, hw, 4); break;
+        case 5: nan = max_groups(x + c, C, out + c, n, hw, 5); break;
+        case 6: nan = max_groups(x + c, C, out + c, n, hw, 6); break;
+        case 7: nan = max_groups(x + c, C, out + c, n, hw, 7); break;
+        case 8: nan = max_groups(x + c, C, out + c, n, hw, 8); break;
+        default: nan = max_groups(x + c, C, out + c, n, hw, 9); break;
+        }
+        if (nan) {
+            int64_t k = 0;
+            for (; k + 16 < n; k += 16) chan_block(p, x + c + k, out + c + k, NULL, 1, 0xFFFF);
+            chan_block(p, x + c + k, out + c + k, NULL, 1, sp_lanes(n - k));
+        }
+    }
+}
+
 SP_INLINE void channels(const sp_problem *p, const float *x, float *out, int64_t *idx, int64_t nc)
 {
     int64_t c = 0;
@@ -146,7 +237,7 @@ void sp_avx512_global_nhwc(const sp_problem *p, const sp_args *a, size_t begin, 
         if (a->idx)
             channels(p, x, a->out + u, a->idx + u, nc);
         else
-            channels(p, x, a->out + u, NULL, nc);
+            max_rows(p, x, a->out + u, nc);
         u += (size_t)nc;
     }
 }
