@@ -587,6 +587,80 @@ SP_INLINE void small_sums(const sp_problem *p, const sp_args *a, size_t begin, s
     }
 }
 
+/* small_sums for rows of 9 to 16 columns (14x14 maps): two loads per row, the taps that cross
+ * between them by lane rotations. */
+static void small_sums16(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op)
+{
+    const int64_t H = p->h, W = p->w, OW = p->ow, OH = p->oh, hw = H * W, ohw = OH * OW, pt = p->pt;
+    const float *in_end = a->in + p->n * p->c * hw;
+    float *out_end = a->out + (int64_t)end * ohw;
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256i in1 = sp_mask(W - 8);
+    const __m256i rotr = _mm256_setr_epi32(7, 0, 1, 2, 3, 4, 5, 6), rotl = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 0);
+    /* Reciprocal divisors per row factor (0..3) and half row, per lane; each output row's factor. */
+    __m256 inv[4][2];
+    uint8_t rowf[18];
+    if (op == OP_AVG) {
+        const int64_t lo = p->count_include_pad ? -1 : 0, hi = p->count_include_pad ? W + 1 : W;
+        for (int j = 0; j < 2; j++) {
+            const __m256i s = _mm256_add_epi32(sp_iota(), _mm256_set1_epi32(8 * j - 1));
+            const __m256i z = _mm256_setzero_si256(), k3 = _mm256_set1_epi32(3);
+            __m256i ca = _mm256_min_epi32(_mm256_max_epi32(_mm256_sub_epi32(_mm256_set1_epi32((int)hi), s), z), k3);
+            __m256i cb = _mm256_min_epi32(_mm256_max_epi32(_mm256_sub_epi32(_mm256_set1_epi32((int)lo), s), z), k3);
+            const __m256 cols = _mm256_cvtepi32_ps(_mm256_sub_epi32(ca, cb));
+            for (int r = 0; r < 4; r++) {
+                __m256 d = p->divisor_override ? _mm256_set1_ps((float)p->divisor_override)
+                                               : _mm256_mul_ps(cols, _mm256_set1_ps((float)r));
+                __m256 q = _mm256_div_ps(_mm256_set1_ps(1.0f), d);
+                /* divisor 0 (no tap inside): the reference gives 0 */
+                inv[r][j] = _mm256_blendv_ps(q, zero, _mm256_cmp_ps(d, zero, _CMP_EQ_OQ));
+            }
+        }
+        for (int64_t oh = 0; oh < OH && oh < 18; oh++) rowf[oh] = (uint8_t)sp_div_rows(p, oh - pt);
+    }
+    for (size_t u = begin; u < end; u++) {
+        const float *r = a->in + (int64_t)u * hw;
+        float *o = a->out + (int64_t)u * ohw;
+        int64_t oh = 0;
+        __m256 a0 = zero, a1 = zero, b0 = zero, b1 = zero; /* row sums of the two rows before, per half */
+#define EMIT(s0, s1)                                                                                                \
+    do {                                                                                                           \
+        __m256 x0_ = (s0), x1_ = (s1);                                                                             \
+        if (op == OP_AVG) { /* +0 for -0 sums, as the reference's sums start from +0 */                          \
+            const int64_t rf = oh < 18 ? rowf[oh] : oh + 1 < OH ? 3 : sp_div_rows(p, oh - pt);                     \
+            x0_ = _mm256_fmadd_ps(x0_, inv[rf][0], zero);                                                          \
+            x1_ = _mm256_fmadd_ps(x1_, inv[rf][1], zero);                                                          \
+        } else {                                                                                                   \
+            x0_ = _mm256_add_ps(x0_, zero);                                                                        \
+            x1_ = _mm256_add_ps(x1_, zero);                                                                        \
+        }                                                                                                          \
+        _mm256_storeu_ps(o, x0_);                                                                                  \
+        if (o + 16 <= out_end)                                                                                     \
+            _mm256_storeu_ps(o + 8, x1_);                                                                          \
+        else                                                                                                       \
+            _mm256_maskstore_ps(o + 8, sp_mask(OW - 8), x1_);                                                      \
+        o += OW;                                                                                                   \
+        oh++;                                                                                                      \
+    } while (0)
+        for (int64_t ih = 0; ih < H; ih++, r += W) {
+            const __m256 lo = _mm256_loadu_ps(r);
+            const __m256 hi = r + 16 <= in_end ? _mm256_and_ps(_mm256_loadu_ps(r + 8), _mm256_castsi256_ps(in1))
+                                               : _mm256_maskload_ps(r + 8, in1);
+            const __m256 lr = _mm256_permutevar8x32_ps(lo, rotr), ll = _mm256_permutevar8x32_ps(lo, rotl);
+            const __m256 hr = _mm256_permutevar8x32_ps(hi, rotr), hl = _mm256_permutevar8x32_ps(hi, rotl);
+            const __m256 h0 = _mm256_add_ps(_mm256_add_ps(_mm256_blend_ps(lr, zero, 0x01), lo), _mm256_blend_ps(ll, hl, 0x80));
+            const __m256 h1 = _mm256_add_ps(_mm256_add_ps(_mm256_blend_ps(hr, lr, 0x01), hi), _mm256_blend_ps(hl, zero, 0x80));
+            if (ih + pt >= 2) EMIT(_mm256_add_ps(_mm256_add_ps(a0, a1), h0), _mm256_add_ps(_mm256_add_ps(b0, b1), h1));
+            a0 = a1;
+            a1 = h0;
+            b0 = b1;
+            b1 = h1;
+        }
+        if (p->pb) EMIT(_mm256_add_ps(a0, a1), _mm256_add_ps(b0, b1)); /* the last window's third row is padding */
+#undef EMIT
+    }
+}
+
 /* Strips go right to left: a narrow last strip may write whole vectors whose extra lanes land
  * on the next row's first outputs, which the leftmost strip rewrites afterwards. */
 SP_INLINE void sums_s1(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op)
@@ -594,6 +668,11 @@ SP_INLINE void sums_s1(const sp_problem *p, const sp_args *a, size_t begin, size
     if (p->pl == 1 && p->pr == 1 && p->w <= 8 && p->ow == p->w && p->pt <= 1 && p->pb <= 1 &&
         p->oh == p->h + p->pt + p->pb - 2) {
         small_sums(p, a, begin, end, op);
+        return;
+    }
+    if (p->pl == 1 && p->pr == 1 && p->w > 8 && p->w <= 16 && p->ow == p->w && p->pt <= 1 && p->pb <= 1 &&
+        p->oh == p->h + p->pt + p->pb - 2) {
+        small_sums16(p, a, begin, end, op);
         return;
     }
     const int64_t hw = p->h * p->w, ohw = p->oh * p->ow, OW = p->ow;
