@@ -30,6 +30,9 @@
  *         0.77-1.04 on C64 224², C128 112², C256 56², C64 112²: not a clear win.
  *   removed: global avg / sum nhwc: once both add pixel rows into the output (global.c),
  *         AVX2 is level (0.97-1.03, A/B), so AVX2's is chosen.
+ *   kept: nhwc_2x2s2 max (whole windows): level with AVX2's nhwc_2x2s2 (0.95-1.05, noisy),
+ *         but listed so that this variant's nhwc_generic (17-23% slower) is not chosen.
+ *   global max nhwc values-only, rows into the output: 1.17-1.40 over AVX2's channel walk.
  */
 #include "avx512.h"
 
