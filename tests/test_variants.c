@@ -21,6 +21,7 @@ typedef struct problem {
     simdpool_desc d;
     int special; /* inject NaN/inf/-0 */
     int ties;    /* quantise values so ties are common */
+    int zeros;   /* max-type ops: values from {-0, +0, -1}, a rare NaN: which of tied zeros wins shows */
 } problem;
 
 static int has_indices(simdpool_op op)
@@ -97,6 +98,7 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
         pr->special = (op == SIMDPOOL_MAX || op == SIMDPOOL_GLOBAL_MAX || op == SIMDPOOL_ADAPTIVE_MAX ||
                        op == SIMDPOOL_MASKED_MAX) && tu_uniform(s) < 0.4;
         pr->ties = tu_uniform(s) < 0.3;
+        pr->zeros = pr->special && tu_uniform(s) < 0.3;
         return;
     }
 }
@@ -109,7 +111,10 @@ static void fill_input(uint64_t *s, const problem *pr, float *x, size_t n)
         if (pr->ties) v = (float)tu_range(s, -3, 3) * 0.25f;
         if (nonneg) v = fabsf(v);
         if (pr->d.op == SIMDPOOL_STOCHASTIC && tu_uniform(s) < 0.2) v = 0.0f;
-        if (pr->special) {
+        if (pr->zeros) {
+            const double r = tu_uniform(s);
+            v = r < 0.01 ? NAN : r < 0.45 ? -0.0f : r < 0.9 ? 0.0f : -1.0f;
+        } else if (pr->special) {
             double r = tu_uniform(s);
             if (r < 0.02) v = NAN;
             else if (r < 0.04) v = INFINITY;
