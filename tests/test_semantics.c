@@ -252,6 +252,10 @@ static void test_global_adaptive_masked(void)
         expect("avg of -0 is +0", d, mz, pz, NULL, -1);
         d = simdpool_desc_default(SIMDPOOL_GLOBAL_AVG, SIMDPOOL_NCHW, 1, 1, 4, 40);
         expect("global avg of -0 is +0", d, mz, pz, NULL, -1);
+        d = simdpool_desc_default(SIMDPOOL_GLOBAL_AVG, SIMDPOOL_NCHW, 1, 9, 4, 4); /* small planes, 8 at a time */
+        expect("global avg of -0 is +0 (4x4)", d, mz, pz, NULL, -1);
+        d.op = SIMDPOOL_GLOBAL_SUM, d.h = 2, d.w = 8;
+        expect("global sum of -0 is +0 (2x8)", d, mz, pz, NULL, -1);
     }
     d = simdpool_desc_default(SIMDPOOL_ADAPTIVE_AVG, SIMDPOOL_NCHW, 1, 1, 1, 2);
     d.out_w = 3;

@@ -35,7 +35,9 @@ SP_INLINE __m256 plane_sum(const float *x, int64_t n)
  * lanes zeroed, so nothing is loaded outside the plane and no masked load is needed. */
 SP_INLINE __m256 small_sum(const float *x, int64_t hw, __m256 tmask, int NV)
 {
-    __m256 s0 = _mm256_loadu_ps(x), s1 = NV > 1 ? _mm256_loadu_ps(x + 8) : _mm256_setzero_ps();
+    /* s1 from +0, as the reference's sum, so a plane of -0 sums to +0 */
+    __m256 s0 = _mm256_loadu_ps(x), s1 = _mm256_setzero_ps();
+    if (NV > 1) s1 = _mm256_add_ps(s1, _mm256_loadu_ps(x + 8));
     for (int i = 2; i < NV; i++) {
         if (i & 1)
             s1 = _mm256_add_ps(s1, _mm256_loadu_ps(x + 8 * i));
