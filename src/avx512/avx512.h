@@ -14,13 +14,10 @@ int sp_avx512_accepts_nchw_3x3s2(const sp_problem *p);
 void sp_avx512_nhwc_generic(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 void sp_avx512_nhwc_adaptive_max(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx512_accepts_nhwc_generic(const sp_problem *p);
-/* NHWC 2x2 stride 2, whole windows: values-only max (nhwc_2x2s2.c). */
-void sp_avx512_nhwc_2x2s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
-int sp_avx512_accepts_nhwc_2x2s2(const sp_problem *p);
 /* NHWC 3x3 stride 1, padding <= 1: values-only max, avg, sum (nhwc_3x3s1.c). */
 void sp_avx512_nhwc_3x3s1(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx512_accepts_nhwc_3x3s1(const sp_problem *p);
-/* NHWC 3x3 stride 2, padding <= 1: values-only max, avg, sum (nhwc_3x3s2.c). */
+/* NHWC 3x3 stride 2, padding <= 1: values-only max (nhwc_3x3s2.c). */
 void sp_avx512_nhwc_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx512_accepts_nhwc_3x3s2(const sp_problem *p);
 

@@ -30,13 +30,26 @@
  *         0.77-1.04 on C64 224², C128 112², C256 56², C64 112²: not a clear win.
  *   removed: global avg / sum nhwc: once both add pixel rows into the output (global.c),
  *         AVX2 is level (0.97-1.03, A/B), so AVX2's is chosen.
- *   kept: nhwc_2x2s2 max (whole windows): level with AVX2's nhwc_2x2s2 (0.95-1.05, noisy),
- *         but listed so that this variant's nhwc_generic (17-23% slower) is not chosen.
+ *   removed: nhwc_2x2s2 max (whole windows): level with AVX2's nhwc_2x2s2 in the default
+ *         sweep (0.89-1.04); the values-only nhwc_generic entry leaves those windows to AVX2
+ *         (this variant's generic kernel is 17-23% slower there) and keeps them for indices.
  *   global max nhwc values-only, rows into the output: 1.17-1.40 over AVX2's channel walk.
  */
 #include "avx512.h"
 
 #define I SP_K_INDICES
+
+/* Whole 2x2 stride-2 windows, as AVX2's nhwc_2x2s2 (values-only) takes them. */
+static int avx2_nhwc_2x2s2(const sp_problem *p)
+{
+    return p->kh == 2 && p->kw == 2 && p->sh == 2 && p->sw == 2 && p->dh == 1 && p->dw == 1 && p->pt == 0 &&
+           p->pl == 0 && 2 * p->oh <= p->h && 2 * p->ow <= p->w && !p->divisor_override;
+}
+
+static int nhwc_max_generic_values(const sp_problem *p)
+{
+    return !avx2_nhwc_2x2s2(p) && sp_avx512_accepts_nhwc_generic(p);
+}
 
 /* Stride 1, dilation 1, kernels up to 7 with padding up to half: where AVX2's separable
  * nchw_s1_max (values-only) runs, it is 3.5-9x faster than this generic kernel. */
@@ -66,12 +79,13 @@ const sp_kernel sp_avx512_kernels[] = {
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, I, "nchw_generic", nchw_max_generic_values, sp_avx512_nchw_generic},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, I | SP_K_INDICES_ONLY, "nchw_generic", nchw_max_generic_indices,
      sp_avx512_nchw_generic},
-    {SIMDPOOL_MAX, SIMDPOOL_NHWC, 0, "nhwc_2x2s2", sp_avx512_accepts_nhwc_2x2s2, sp_avx512_nhwc_2x2s2},
     {SIMDPOOL_MAX, SIMDPOOL_NHWC, 0, "nhwc_3x3s1", sp_avx512_accepts_nhwc_3x3s1, sp_avx512_nhwc_3x3s1},
     {SIMDPOOL_AVG, SIMDPOOL_NHWC, 0, "nhwc_3x3s1", sp_avx512_accepts_nhwc_3x3s1, sp_avx512_nhwc_3x3s1},
     {SIMDPOOL_SUM, SIMDPOOL_NHWC, 0, "nhwc_3x3s1", sp_avx512_accepts_nhwc_3x3s1, sp_avx512_nhwc_3x3s1},
     {SIMDPOOL_MAX, SIMDPOOL_NHWC, 0, "nhwc_3x3s2", sp_avx512_accepts_nhwc_3x3s2, sp_avx512_nhwc_3x3s2},
-    {SIMDPOOL_MAX, SIMDPOOL_NHWC, I, "nhwc_generic", sp_avx512_accepts_nhwc_generic, sp_avx512_nhwc_generic},
+    {SIMDPOOL_MAX, SIMDPOOL_NHWC, I, "nhwc_generic", nhwc_max_generic_values, sp_avx512_nhwc_generic},
+    {SIMDPOOL_MAX, SIMDPOOL_NHWC, I | SP_K_INDICES_ONLY, "nhwc_generic", sp_avx512_accepts_nhwc_generic,
+     sp_avx512_nhwc_generic},
     {SIMDPOOL_ADAPTIVE_MAX, SIMDPOOL_NHWC, I, "nhwc_adaptive", sp_avx512_accepts_nhwc_generic,
      sp_avx512_nhwc_adaptive_max},
     {SIMDPOOL_GLOBAL_MAX, SIMDPOOL_NCHW, I, "global", sp_avx512_accepts_global, sp_avx512_global_nchw},
