@@ -7,10 +7,9 @@
  * order but not the other, one gives inf and the other a finite mean). Output columns are taken in chunks whose
  * input span fits the buffer, so no allocation is needed; accepts() caps the window width and
  * the output size. */
-#include "simd.h"
+#include "simd_more.h"
 
 #define SEP_BUF 1024 /* input columns per chunk */
-#define SEP_OUT 512  /* output columns at most */
 
 /* buf[0, n) = sum over rows [y0, y1) of row[x], the rows W apart. */
 static void column_sums(const float *row, int64_t W, int64_t rows, int64_t n, float *buf)
@@ -58,32 +57,7 @@ static void pair_avgs(const float *b, float *out, int64_t n, float d)
     for (; i < n; i++) out[i] = (b[2 * i] + b[2 * i + 1]) / d;
 }
 
-/* Window geometry, the same for every plane: computed once per call, so the integer divisions
- * of the window rule stay out of the loops (they cost more than a 7x7 plane's adds). */
-typedef struct {
-    int32_t y0[SEP_OUT], y1[SEP_OUT], x0[SEP_OUT], x1[SEP_OUT];
-    int32_t next[SEP_OUT]; /* the chunk of output columns that starts at o ends at next[o] */
-    float xn[SEP_OUT];     /* window widths */
-} geo;
-
-static void geo_init(const sp_problem *p, geo *g)
-{
-    for (int64_t o = 0; o < p->oh; o++) {
-        g->y0[o] = (int32_t)sp_adaptive_start(o, p->h, p->oh);
-        g->y1[o] = (int32_t)sp_adaptive_end(o, p->h, p->oh);
-    }
-    for (int64_t o = 0; o < p->ow; o++) {
-        g->x0[o] = (int32_t)sp_adaptive_start(o, p->w, p->ow);
-        g->x1[o] = (int32_t)sp_adaptive_end(o, p->w, p->ow);
-        g->xn[o] = (float)(g->x1[o] - g->x0[o]);
-    }
-    for (int64_t o0 = 0, o1; o0 < p->ow; o0 = o1) {
-        for (o1 = o0 + 1; o1 < p->ow && g->x1[o1] - g->x0[o0] <= SEP_BUF;) o1++;
-        g->next[o0] = (int32_t)o1;
-    }
-}
-
-static void plane(const sp_problem *p, const geo *g, const float *in, float *out, float *buf)
+static void plane(const sp_problem *p, const sp_ageo *g, const float *in, float *out, float *buf)
 {
     const int64_t W = p->w, OW = p->ow;
     const int uniform2 = W == 2 * OW;
@@ -103,7 +77,7 @@ static void plane(const sp_problem *p, const geo *g, const float *in, float *out
             for (int64_t ow = o0; ow < o1; ow++) {
                 float s = 0.0f;
                 for (int64_t x = g->x0[ow]; x < g->x1[ow]; x++) s += buf[x - xs];
-                o[ow] = s / ((float)rows * g->xn[ow]);
+                o[ow] = s / ((float)rows * (float)(g->x1[ow] - g->x0[ow]));
             }
         }
     }
@@ -124,8 +98,8 @@ void sp_avx2_nchw_adaptive_avg(const sp_problem *p, const sp_args *a, size_t beg
         return;
     }
     float buf[SEP_BUF + 8];
-    geo g;
-    geo_init(p, &g);
+    sp_ageo g;
+    sp_ageo_init(p, &g, SEP_BUF, SP_AGEO);
     for (size_t u = begin; u < end; u++) plane(p, &g, a->in + (int64_t)u * hw, a->out + (int64_t)u * ohw, buf);
 }
 
@@ -133,6 +107,6 @@ void sp_avx2_nchw_adaptive_avg(const sp_problem *p, const sp_args *a, size_t beg
  * is even, so pair_avgs never straddles a chunk). */
 int sp_avx2_accepts_nchw_adaptive_avg(const sp_problem *p)
 {
-    return p->oh <= SEP_OUT && p->ow <= SEP_OUT && p->w / p->ow + 2 <= SEP_BUF &&
+    return p->oh <= SP_AGEO && p->ow <= SP_AGEO && p->w / p->ow + 2 <= SEP_BUF &&
            (p->h / p->oh + 2) * (p->w / p->ow + 2) < (1 << 24) && p->h < INT32_MAX && p->w < INT32_MAX;
 }

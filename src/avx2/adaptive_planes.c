@@ -15,30 +15,8 @@
 
 #define SPAN 256 /* input columns transposed at a time (8 KiB of vectors) */
 #define BLK 64   /* outputs per block */
-#define GEO 512  /* output rows and columns at most (window tables on the stack) */
 
 enum { P_AVG, P_MAX, P_MAXI };
-
-typedef struct {
-    int32_t y0[GEO], y1[GEO], x0[GEO], x1[GEO];
-    int32_t next[GEO]; /* the block of outputs that starts at column o ends at next[o] */
-} geo;
-
-static void geo_init(const sp_problem *p, geo *g)
-{
-    for (int64_t o = 0; o < p->oh; o++) {
-        g->y0[o] = (int32_t)sp_adaptive_start(o, p->h, p->oh);
-        g->y1[o] = (int32_t)sp_adaptive_end(o, p->h, p->oh);
-    }
-    for (int64_t o = 0; o < p->ow; o++) {
-        g->x0[o] = (int32_t)sp_adaptive_start(o, p->w, p->ow);
-        g->x1[o] = (int32_t)sp_adaptive_end(o, p->w, p->ow);
-    }
-    for (int64_t o0 = 0, o1; o0 < p->ow; o0 = o1) {
-        for (o1 = o0 + 1; o1 < p->ow && o1 - o0 < BLK && g->x1[o1] - g->x0[o0] <= SPAN;) o1++;
-        g->next[o0] = (int32_t)o1;
-    }
-}
 
 /* T[x - xs] = column x of the row at `row` in the np planes hw apart, for x in [xs, xe). Loads
  * never pass the row's end W; lanes of planes past np are zero. */
@@ -66,7 +44,7 @@ SP_INLINE void store_n(float *dst, __m256 v, int n)
     for (int i = 0; i < n; i++) dst[i] = t[i];
 }
 
-SP_INLINE void planes8(const sp_problem *p, const sp_args *a, const geo *g, int64_t u, int np, const int KIND)
+SP_INLINE void planes8(const sp_problem *p, const sp_args *a, const sp_ageo *g, int64_t u, int np, const int KIND)
 {
     const int64_t W = p->w, hw = p->h * W, OW = p->ow, ohw = p->oh * OW;
     const float *x = a->in + u * hw;
@@ -124,8 +102,8 @@ SP_INLINE void planes8(const sp_problem *p, const sp_args *a, const geo *g, int6
 
 SP_INLINE void slice(const sp_problem *p, const sp_args *a, size_t begin, size_t end, const int KIND)
 {
-    geo g;
-    geo_init(p, &g);
+    sp_ageo g;
+    sp_ageo_init(p, &g, SPAN, BLK);
     for (int64_t u = (int64_t)begin; u < (int64_t)end; u += 8) {
         const int np = (int64_t)end - u < 8 ? (int)((int64_t)end - u) : 8;
         planes8(p, a, &g, u, np, KIND);
@@ -145,7 +123,7 @@ void sp_avx2_nchw_adaptive_planes(const sp_problem *p, const sp_args *a, size_t 
 /* Window tables on the stack, the widest window within a span, int32 indices. */
 int sp_avx2_accepts_nchw_adaptive_planes(const sp_problem *p)
 {
-    return p->oh <= GEO && p->ow <= GEO && p->w / p->ow + 2 <= SPAN && p->h < (INT64_C(1) << 30) / p->w;
+    return p->oh <= SP_AGEO && p->ow <= SP_AGEO && p->w / p->ow + 2 <= SPAN && p->h < (INT64_C(1) << 30) / p->w;
 }
 
 /* Average: the separable kernel (adaptive_avg.c) is faster from 14x14 up (C512 28->7 84 us

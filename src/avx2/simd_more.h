@@ -368,6 +368,31 @@ SP_INLINE void sp_row_acc_edge(const float *plane, int64_t W, const sp_win *w, c
     }
 }
 
+/* Adaptive windows for up to SP_AGEO outputs per axis, computed once per kernel call so the
+ * window rule's integer divisions stay out of the loops. next[o]: the block of output columns
+ * that starts at o ends at next[o] (at most blk outputs, spanning at most span input columns;
+ * a single window wider than span is the caller's accepts() to exclude). */
+#define SP_AGEO 512
+typedef struct sp_ageo {
+    int32_t y0[SP_AGEO], y1[SP_AGEO], x0[SP_AGEO], x1[SP_AGEO], next[SP_AGEO];
+} sp_ageo;
+
+SP_INLINE void sp_ageo_init(const sp_problem *p, sp_ageo *g, int64_t span, int64_t blk)
+{
+    for (int64_t o = 0; o < p->oh; o++) {
+        g->y0[o] = (int32_t)sp_adaptive_start(o, p->h, p->oh);
+        g->y1[o] = (int32_t)sp_adaptive_end(o, p->h, p->oh);
+    }
+    for (int64_t o = 0; o < p->ow; o++) {
+        g->x0[o] = (int32_t)sp_adaptive_start(o, p->w, p->ow);
+        g->x1[o] = (int32_t)sp_adaptive_end(o, p->w, p->ow);
+    }
+    for (int64_t o0 = 0, o1; o0 < p->ow; o0 = o1) {
+        for (o1 = o0 + 1; o1 < p->ow && o1 - o0 < blk && g->x1[o1] - g->x0[o0] <= span;) o1++;
+        g->next[o0] = (int32_t)o1;
+    }
+}
+
 /* r[q] lane i <- r[i] lane q. */
 SP_INLINE void sp_transpose8(__m256 r[8])
 {
