@@ -105,24 +105,6 @@ static void edge(const sp_problem *p, const float *plane, int64_t oh, int64_t ow
     }
 }
 
-/* Four taps at columns q[0], q[sw], q[2sw], q[3sw]. SW is the stride as a compile-time
- * constant (1..4: one de-interleaving load) or 0 (any stride: lane gathers of sw). */
-SP_AI float32x4_t ld_cols(const float *q, const int SW, int64_t sw)
-{
-    switch (SW) {
-    case 1: return vld1q_f32(q);
-    case 2: return vld2q_f32(q).val[0];
-    case 3: return vld3q_f32(q).val[0];
-    case 4: return vld4q_f32(q).val[0];
-    default: {
-        float32x4_t v = vld1q_dup_f32(q);
-        v = vld1q_lane_f32(q + sw, v, 1);
-        v = vld1q_lane_f32(q + 2 * sw, v, 2);
-        return vld1q_lane_f32(q + 3 * sw, v, 3);
-    }
-    }
-}
-
 /* Floats the vector body reads from a tap row, counted from the window start ws. */
 static int64_t reach(const sp_problem *p, int shape)
 {
@@ -170,9 +152,9 @@ SP_AI float32x4_t row_max(const sp_problem *p, const float *q, int32_t ib, const
         return sp_maxi(m, x2, ri, vaddq_s32(i0, vdupq_n_s32(2)));
     }
     default: {
-        float32x4_t m = ld_cols(q, SW, p->sw);
+        float32x4_t m = sp_ld_cols(q, SW, p->sw);
         for (int64_t j = 1; j < p->kw; j++) {
-            float32x4_t t = ld_cols(q + j * p->dw, SW, p->sw);
+            float32x4_t t = sp_ld_cols(q + j * p->dw, SW, p->sw);
             if (I)
                 m = sp_maxi(m, t, ri, vaddq_s32(i0, vdupq_n_s32((int32_t)(j * p->dw))));
             else
@@ -203,7 +185,7 @@ SP_AI float32x4_t row_sum(const sp_problem *p, float32x4_t s, const float *q, co
         return vaddq_f32(s, vextq_f32(x0, x4, 2));
     }
     default:
-        for (int64_t j = 0; j < p->kw; j++) s = vaddq_f32(s, ld_cols(q + j * p->dw, SW, p->sw));
+        for (int64_t j = 0; j < p->kw; j++) s = vaddq_f32(s, sp_ld_cols(q + j * p->dw, SW, p->sw));
         return s;
     }
 }

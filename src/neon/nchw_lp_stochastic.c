@@ -55,23 +55,6 @@ SP_AI void tap(acc *A, float32x4_t t, int64_t jd, const int MODE, const int PICK
     }
 }
 
-/* Tap j of four windows whose starts are sw apart, from q = row + ws + j*dw. */
-SP_AI float32x4_t ld_cols(const float *q, const int SW, int64_t sw)
-{
-    switch (SW) {
-    case 1: return vld1q_f32(q);
-    case 2: return vld2q_f32(q).val[0];
-    case 3: return vld3q_f32(q).val[0];
-    case 4: return vld4q_f32(q).val[0];
-    default: {
-        float32x4_t v = vld1q_dup_f32(q);
-        v = vld1q_lane_f32(q + sw, v, 1);
-        v = vld1q_lane_f32(q + 2 * sw, v, 2);
-        return vld1q_lane_f32(q + 3 * sw, v, 3);
-    }
-    }
-}
-
 /* One tap row of four windows starting at q, taps left to right. */
 SP_AI void row_taps(const sp_problem *p, acc *A, const float *q, const int SW, const int MODE, const int PICK,
                     const int MASK)
@@ -94,7 +77,7 @@ SP_AI void row_taps(const sp_problem *p, acc *A, const float *q, const int SW, c
             }
         }
     }
-    for (; j < kw; j++) tap(A, ld_cols(q + j * dw, SW, p->sw), j * dw, MODE, PICK, MASK);
+    for (; j < kw; j++) tap(A, sp_ld_cols(q + j * dw, SW, p->sw), j * dw, MODE, PICK, MASK);
 }
 
 /* Floats a vector reads from one tap row, counted from the first window's start. */

@@ -133,4 +133,22 @@ void SP_NEON_NAME(nchw_adaptive_planes)(const sp_problem *p, const sp_args *a, s
 void SP_NEON_NAME(nchw_lp)(const sp_problem *p, const sp_args *a, size_t b, size_t e);
 void SP_NEON_NAME(nchw_stochastic)(const sp_problem *p, const sp_args *a, size_t b, size_t e);
 
+/* Four taps at columns q[0], q[sw], q[2sw], q[3sw]. SW is the stride as a compile-time
+ * constant (1..4: one de-interleaving load) or 0 (any stride: lane loads sw apart). */
+SP_AI float32x4_t sp_ld_cols(const float *q, const int SW, int64_t sw)
+{
+    switch (SW) {
+    case 1: return vld1q_f32(q);
+    case 2: return vld2q_f32(q).val[0];
+    case 3: return vld3q_f32(q).val[0];
+    case 4: return vld4q_f32(q).val[0];
+    default: {
+        float32x4_t v = vld1q_dup_f32(q);
+        v = vld1q_lane_f32(q + sw, v, 1);
+        v = vld1q_lane_f32(q + 2 * sw, v, 2);
+        return vld1q_lane_f32(q + 3 * sw, v, 3);
+    }
+    }
+}
+
 #endif
