@@ -694,9 +694,6 @@ SP_INLINE void wide_sums(const sp_problem *p, const sp_args *a, size_t begin, si
         rf0 = sp_div_rows(p, -pt);
         rfl = sp_div_rows(p, OH - 1 - pt);
     }
-    __m256 i3[4] = {zero, zero, zero, zero};
-    if (op == OP_AVG)
-        for (int j = 0; j < NV; j++) i3[j] = inv[3][j];
     for (size_t u = begin; u < end; u++) {
         const float *r = a->in + (int64_t)u * hw;
         float *o = a->out + (int64_t)u * ohw;
@@ -712,8 +709,8 @@ SP_INLINE void wide_sums(const sp_problem *p, const sp_args *a, size_t begin, si
             /* +0 for -0 sums, as the reference's sums start from +0 */                                           \
             if (op != OP_AVG)                                                                                      \
                 x_ = _mm256_add_ps(x_, zero);                                                                      \
-            else if (rf == 3) /* in registers: the loads are what bounds this loop */                             \
-                x_ = _mm256_fmadd_ps(x_, i3[j], zero);                                                             \
+            else if (rf == 3) /* a fixed address: no index to keep (registers are short here) */                   \
+                x_ = _mm256_fmadd_ps(x_, inv[3][j], zero);                                                         \
             else                                                                                                   \
                 x_ = _mm256_fmadd_ps(x_, inv[rf][j], zero);                                                        \
             if (j < NV - 1 || o + 8 * NV <= out_end)                                                               \
