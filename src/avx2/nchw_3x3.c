@@ -520,6 +520,25 @@ SP_INLINE void strip(const sp_problem *p, const float *plane, float *out, int64_
 #undef ROWSUM
 }
 
+/* Reciprocal divisors of the stride-1, padding-1 3x3 windows of output columns ow0 .. ow0+7,
+ * per row factor r = 0..3 (taps inside the rows): 0 where no tap is inside, as the reference
+ * gives 0 there. Shared by the whole-row paths below. */
+SP_INLINE void s1_recips(const sp_problem *p, int64_t ow0, __m256 inv[4])
+{
+    const int64_t W = p->w, lo = p->count_include_pad ? -1 : 0, hi = p->count_include_pad ? W + 1 : W;
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256i s = _mm256_add_epi32(sp_iota(), _mm256_set1_epi32((int)(ow0 - 1)));
+    const __m256i z = _mm256_setzero_si256(), k3 = _mm256_set1_epi32(3);
+    const __m256i ca = _mm256_min_epi32(_mm256_max_epi32(_mm256_sub_epi32(_mm256_set1_epi32((int)hi), s), z), k3);
+    const __m256i cb = _mm256_min_epi32(_mm256_max_epi32(_mm256_sub_epi32(_mm256_set1_epi32((int)lo), s), z), k3);
+    const __m256 cols = _mm256_cvtepi32_ps(_mm256_sub_epi32(ca, cb));
+    for (int r = 0; r < 4; r++) {
+        const __m256 d = p->divisor_override ? _mm256_set1_ps((float)p->divisor_override)
+                                             : _mm256_mul_ps(cols, _mm256_set1_ps((float)r));
+        inv[r] = _mm256_blendv_ps(_mm256_div_ps(_mm256_set1_ps(1.0f), d), zero, _mm256_cmp_ps(d, zero, _CMP_EQ_OQ));
+    }
+}
+
 /* 3x3 with left and right padding 1 on rows of at most 8 columns (7x7, 8x8 maps): one load
  * per input row gives all three taps by lane permutes (padding lanes read 0), and output rows
  * are stored whole. A store of fewer than 8 outputs spills into the next output row or plane,
@@ -536,19 +555,7 @@ SP_INLINE void small_sums(const sp_problem *p, const sp_args *a, size_t begin, s
     __m256 inv[4];
     uint8_t rowf[16];
     if (op == OP_AVG) {
-        const int64_t lo = p->count_include_pad ? -1 : 0, hi = p->count_include_pad ? W + 1 : W;
-        const __m256i s = _mm256_sub_epi32(sp_iota(), _mm256_set1_epi32(1));
-        const __m256i z = _mm256_setzero_si256(), k3 = _mm256_set1_epi32(3);
-        __m256i ca = _mm256_min_epi32(_mm256_max_epi32(_mm256_sub_epi32(_mm256_set1_epi32((int)hi), s), z), k3);
-        __m256i cb = _mm256_min_epi32(_mm256_max_epi32(_mm256_sub_epi32(_mm256_set1_epi32((int)lo), s), z), k3);
-        const __m256 cols = _mm256_cvtepi32_ps(_mm256_sub_epi32(ca, cb));
-        for (int r = 0; r < 4; r++) {
-            __m256 d = p->divisor_override ? _mm256_set1_ps((float)p->divisor_override)
-                                           : _mm256_mul_ps(cols, _mm256_set1_ps((float)r));
-            __m256 q = _mm256_div_ps(_mm256_set1_ps(1.0f), d);
-            /* divisor 0 (no tap inside): the reference gives 0 */
-            inv[r] = _mm256_blendv_ps(q, zero, _mm256_cmp_ps(d, zero, _CMP_EQ_OQ));
-        }
+        s1_recips(p, 0, inv);
         for (int64_t oh = 0; oh < OH && oh < 16; oh++) rowf[oh] = (uint8_t)sp_div_rows(p, oh - pt);
     }
     for (size_t u = begin; u < end; u++) {
@@ -601,20 +608,10 @@ static void small_sums16(const sp_problem *p, const sp_args *a, size_t begin, si
     __m256 inv[4][2];
     uint8_t rowf[18];
     if (op == OP_AVG) {
-        const int64_t lo = p->count_include_pad ? -1 : 0, hi = p->count_include_pad ? W + 1 : W;
         for (int j = 0; j < 2; j++) {
-            const __m256i s = _mm256_add_epi32(sp_iota(), _mm256_set1_epi32(8 * j - 1));
-            const __m256i z = _mm256_setzero_si256(), k3 = _mm256_set1_epi32(3);
-            __m256i ca = _mm256_min_epi32(_mm256_max_epi32(_mm256_sub_epi32(_mm256_set1_epi32((int)hi), s), z), k3);
-            __m256i cb = _mm256_min_epi32(_mm256_max_epi32(_mm256_sub_epi32(_mm256_set1_epi32((int)lo), s), z), k3);
-            const __m256 cols = _mm256_cvtepi32_ps(_mm256_sub_epi32(ca, cb));
-            for (int r = 0; r < 4; r++) {
-                __m256 d = p->divisor_override ? _mm256_set1_ps((float)p->divisor_override)
-                                               : _mm256_mul_ps(cols, _mm256_set1_ps((float)r));
-                __m256 q = _mm256_div_ps(_mm256_set1_ps(1.0f), d);
-                /* divisor 0 (no tap inside): the reference gives 0 */
-                inv[r][j] = _mm256_blendv_ps(q, zero, _mm256_cmp_ps(d, zero, _CMP_EQ_OQ));
-            }
+            __m256 t[4];
+            s1_recips(p, 8 * j, t);
+            for (int r = 0; r < 4; r++) inv[r][j] = t[r];
         }
         for (int64_t oh = 0; oh < OH && oh < 18; oh++) rowf[oh] = (uint8_t)sp_div_rows(p, oh - pt);
     }
@@ -676,20 +673,10 @@ SP_INLINE void wide_sums(const sp_problem *p, const sp_args *a, size_t begin, si
     __m256 inv[4][4];
     int64_t rf0 = 3, rfl = 3;
     if (op == OP_AVG) {
-        const int64_t lo = p->count_include_pad ? -1 : 0, hi = p->count_include_pad ? W + 1 : W;
         for (int j = 0; j < NV; j++) {
-            const __m256i s = _mm256_add_epi32(sp_iota(), _mm256_set1_epi32(8 * j - 1));
-            const __m256i z = _mm256_setzero_si256(), k3 = _mm256_set1_epi32(3);
-            __m256i ca = _mm256_min_epi32(_mm256_max_epi32(_mm256_sub_epi32(_mm256_set1_epi32((int)hi), s), z), k3);
-            __m256i cb = _mm256_min_epi32(_mm256_max_epi32(_mm256_sub_epi32(_mm256_set1_epi32((int)lo), s), z), k3);
-            const __m256 cols = _mm256_cvtepi32_ps(_mm256_sub_epi32(ca, cb));
-            for (int r = 0; r < 4; r++) {
-                __m256 d = p->divisor_override ? _mm256_set1_ps((float)p->divisor_override)
-                                               : _mm256_mul_ps(cols, _mm256_set1_ps((float)r));
-                __m256 q = _mm256_div_ps(_mm256_set1_ps(1.0f), d);
-                /* divisor 0 (no tap inside): the reference gives 0 */
-                inv[r][j] = _mm256_blendv_ps(q, zero, _mm256_cmp_ps(d, zero, _CMP_EQ_OQ));
-            }
+            __m256 t[4];
+            s1_recips(p, 8 * j, t);
+            for (int r = 0; r < 4; r++) inv[r][j] = t[r];
         }
         rf0 = sp_div_rows(p, -pt);
         rfl = sp_div_rows(p, OH - 1 - pt);
