@@ -305,8 +305,10 @@ void spb_write_csv(FILE *f)
         const spb_case *c = &spb.cases[j->ci];
         double t = j->err[0] ? NAN : j->median_ns, r = roof_ns(c);
         if (j->kind == SPB_ROOF) {
-            fprintf(f, "%s,stream,-,stream,stream,,,,,,%d,,%zu,%zu,%.1f,%.3f,,%.1f,100,\n", j->name, c->threads,
-                    c->in_elems * 4, c->out_elems * 4, t, bytes_of(c) / t, t);
+            fprintf(f, "%s,stream,-,stream,stream,,,,,,%d,,%zu,%zu,", j->name, c->threads, c->in_elems * 4,
+                    c->out_elems * 4);
+            if (isnan(t)) fputs(",,,,,\n", f); /* filtered out: not run */
+            else fprintf(f, "%.1f,%.3f,,%.1f,100,\n", t, bytes_of(c) / t, t);
             continue;
         }
         char err[160];
