@@ -658,9 +658,47 @@ static void small_sums16(const sp_problem *p, const sp_args *a, size_t begin, si
     }
 }
 
+/* Horizontal sums of input row r for output vector j of a row of NV vectors (wide_sums): the
+ * first vector's left tap by a lane rotation (padding lane 0), the others by unaligned loads;
+ * lanes past the row read 0 in t1 and t2, t0 may read anything there (spilled lanes). */
+SP_INLINE __m256 wide_h(const float *r, int j, int NV, const float *in_end, __m256i inl, __m256i inr)
+{
+    if (j == 0) {
+        const __m256 t1 = _mm256_loadu_ps(r);
+        const __m256 t0 = _mm256_blend_ps(_mm256_permutevar8x32_ps(t1, _mm256_setr_epi32(7, 0, 1, 2, 3, 4, 5, 6)),
+                                          _mm256_setzero_ps(), 0x01);
+        return _mm256_add_ps(_mm256_add_ps(t0, t1), _mm256_loadu_ps(r + 1));
+    }
+    const float *c = r + 8 * j;
+    if (j < NV - 1)
+        return _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(c - 1), _mm256_loadu_ps(c)), _mm256_loadu_ps(c + 1));
+    if (c + 9 <= in_end)
+        return _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(c - 1), _mm256_and_ps(_mm256_loadu_ps(c), _mm256_castsi256_ps(inl))),
+                             _mm256_and_ps(_mm256_loadu_ps(c + 1), _mm256_castsi256_ps(inr)));
+    return _mm256_add_ps(_mm256_add_ps(_mm256_maskload_ps(c - 1, inl), _mm256_maskload_ps(c, inl)),
+                         _mm256_maskload_ps(c + 1, inr));
+}
+
+/* Output vector j of a row: the sum scaled by the reciprocal divisor (avg) and stored whole
+ * unless that would leave the slice; the last vector's extra lanes land on the next row's
+ * first outputs, which are stored after it. */
+SP_INLINE void wide_st(float *o, int j, int NV, __m256 x, __m256 iv, int op, const float *out_end, __m256i inl)
+{
+    /* +0 for -0 sums, as the reference's sums start from +0 */
+    x = op == OP_AVG ? _mm256_fmadd_ps(x, iv, _mm256_setzero_ps()) : _mm256_add_ps(x, _mm256_setzero_ps());
+    if (j < NV - 1 || o + 8 * NV <= out_end)
+        _mm256_storeu_ps(o + 8 * j, x);
+    else
+        _mm256_maskstore_ps(o + 8 * j, inl, x);
+}
+
 /* small_sums16 for rows of 17 to 32 columns (28x28 maps), NV = 3 or 4 vectors per row. Taps
  * other than the row's first vector's left one are unaligned loads, not lane rotations: with
- * this many vectors the shuffles cost more than the loads (sum C192 28^2 27.3 -> 21.8 us). */
+ * this many vectors the shuffles cost more than the loads (sum C192 28^2 27.3 -> 21.8 us).
+ * The first and last output rows (padding rows, their own divisors) are peeled, so the rows
+ * between take the interior divisors: 1/9 everywhere but in the first and last vectors. Those
+ * go two at a time sharing the sum of their two common input rows (3 vertical adds for two
+ * outputs instead of 4). */
 SP_INLINE void wide_sums(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op, int NV)
 {
     const int64_t H = p->h, W = p->w, OW = p->ow, OH = p->oh, hw = H * W, ohw = OH * OW, pt = p->pt;
@@ -668,84 +706,71 @@ SP_INLINE void wide_sums(const sp_problem *p, const sp_args *a, size_t begin, si
     float *out_end = a->out + (int64_t)end * ohw;
     const __m256 zero = _mm256_setzero_ps();
     const __m256i inl = sp_mask(W - 8 * (NV - 1)), inr = sp_mask(W - 8 * (NV - 1) - 1);
-    const __m256i rotr = _mm256_setr_epi32(7, 0, 1, 2, 3, 4, 5, 6);
-    /* Reciprocal divisors per row factor (0..3) and vector, per lane; the first and last output rows' factors. */
-    __m256 inv[4][4];
-    int64_t rf0 = 3, rfl = 3;
+    /* Reciprocal divisors per vector of the first and last output rows, and of the rows
+     * between: e0, e1 for the first and last vectors, im for the others, whose windows are
+     * all inside (one value in every lane). */
+    __m256 first[4], last[4], e0 = zero, e1 = zero, im = zero;
     if (op == OP_AVG) {
+        const int64_t rf0 = sp_div_rows(p, -pt), rfl = sp_div_rows(p, OH - 1 - pt);
         for (int j = 0; j < NV; j++) {
             __m256 t[4];
             s1_recips(p, 8 * j, t);
-            for (int r = 0; r < 4; r++) inv[r][j] = t[r];
+            first[j] = t[rf0];
+            last[j] = t[rfl];
+            if (j == 0) e0 = t[3];
+            if (j == 1) im = t[3];
+            if (j == NV - 1) e1 = t[3];
         }
-        rf0 = sp_div_rows(p, -pt);
-        rfl = sp_div_rows(p, OH - 1 - pt);
     }
+#define IV(j) ((j) == 0 ? e0 : (j) == NV - 1 ? e1 : im)
     for (size_t u = begin; u < end; u++) {
         const float *r = a->in + (int64_t)u * hw;
         float *o = a->out + (int64_t)u * ohw;
-        int64_t oh = 0;
-        __m256 s0[4] = {zero, zero, zero, zero}, s1[4] = {zero, zero, zero, zero}; /* row sums of the two rows before */
-#define EMIT(last)                                                                                                  \
-    do {                                                                                                           \
-        /* rows between the first and the last have all three rows inside (pt, pb <= 1) */                       \
-        const int64_t rf = op != OP_AVG ? 0 : oh == 0 ? rf0 : oh + 1 == OH ? rfl : 3;                                \
-        for (int j = 0; j < NV; j++) {                                                                             \
-            __m256 x_ = _mm256_add_ps(s0[j], s1[j]);                                                               \
-            if (!(last)) x_ = _mm256_add_ps(x_, h[j]);                                                             \
-            /* +0 for -0 sums, as the reference's sums start from +0 */                                           \
-            if (op != OP_AVG)                                                                                      \
-                x_ = _mm256_add_ps(x_, zero);                                                                      \
-            else if (rf == 3) /* a fixed address: no index to keep (registers are short here) */                   \
-                x_ = _mm256_fmadd_ps(x_, inv[3][j], zero);                                                         \
-            else                                                                                                   \
-                x_ = _mm256_fmadd_ps(x_, inv[rf][j], zero);                                                        \
-            if (j < NV - 1 || o + 8 * NV <= out_end)                                                               \
-                _mm256_storeu_ps(o + 8 * j, x_);                                                                   \
-            else                                                                                                   \
-                _mm256_maskstore_ps(o + 8 * j, inl, x_);                                                           \
-        }                                                                                                          \
-        o += OW;                                                                                                   \
-        oh++;                                                                                                      \
-    } while (0)
-        for (int64_t ih = 0; ih < H; ih++, r += W) {
-            __m256 h[4];
-            {
-                const __m256 t1 = _mm256_loadu_ps(r);
-                const __m256 t0 = _mm256_blend_ps(_mm256_permutevar8x32_ps(t1, rotr), zero, 0x01);
-                h[0] = _mm256_add_ps(_mm256_add_ps(t0, t1), _mm256_loadu_ps(r + 1));
-            }
-            for (int j = 1; j < NV - 1; j++)
-                h[j] = _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(r + 8 * j - 1), _mm256_loadu_ps(r + 8 * j)),
-                                     _mm256_loadu_ps(r + 8 * j + 1));
-            {
-                /* lanes past the row: t1 and t2 read 0, t0 may read anything (spilled lanes) */
-                const float *c = r + 8 * (NV - 1);
-                __m256 t0, t1, t2;
-                if (c + 9 <= in_end) {
-                    t0 = _mm256_loadu_ps(c - 1);
-                    t1 = _mm256_and_ps(_mm256_loadu_ps(c), _mm256_castsi256_ps(inl));
-                    t2 = _mm256_and_ps(_mm256_loadu_ps(c + 1), _mm256_castsi256_ps(inr));
-                } else {
-                    t0 = _mm256_maskload_ps(c - 1, inl);
-                    t1 = _mm256_maskload_ps(c, inl);
-                    t2 = _mm256_maskload_ps(c + 1, inr);
-                }
-                h[NV - 1] = _mm256_add_ps(_mm256_add_ps(t0, t1), t2);
-            }
-            if (ih + pt >= 2) EMIT(0);
+        __m256 s0[4], s1[4], q[4]; /* row sums of the two input rows before the next one */
+        int64_t ih = 0;
+        for (int j = 0; j < NV; j++) s1[j] = zero;
+        for (; ih < 2 - pt; ih++, r += W) /* rows before the first output's last row; H >= 2 - pt */
             for (int j = 0; j < NV; j++) {
                 s0[j] = s1[j];
-                s1[j] = h[j];
+                s1[j] = wide_h(r, j, NV, in_end, inl, inr);
             }
+        if (pt && ih < H) { /* the first output row: its first input row is padding */
+            for (int j = 0; j < NV; j++) {
+                const __m256 h = wide_h(r, j, NV, in_end, inl, inr);
+                wide_st(o, j, NV, _mm256_add_ps(s1[j], h), first[j], op, out_end, inl);
+                s0[j] = s1[j];
+                s1[j] = h;
+            }
+            ih++, r += W, o += OW;
         }
-        if (p->pb) { /* the last window's third row is padding */
-            __m256 h[4] = {zero, zero, zero, zero};
-            (void)h;
-            EMIT(1);
+        for (; ih + 1 < H; ih += 2, r += 2 * W) {
+            for (int j = 0; j < NV; j++) {
+                const __m256 h = wide_h(r, j, NV, in_end, inl, inr);
+                q[j] = _mm256_add_ps(s1[j], h);
+                wide_st(o, j, NV, _mm256_add_ps(s0[j], q[j]), IV(j), op, out_end, inl);
+                s0[j] = h;
+            }
+            o += OW;
+            for (int j = 0; j < NV; j++) {
+                const __m256 h = wide_h(r + W, j, NV, in_end, inl, inr);
+                wide_st(o, j, NV, _mm256_add_ps(q[j], h), IV(j), op, out_end, inl);
+                s1[j] = h;
+            }
+            o += OW;
         }
-#undef EMIT
+        if (ih < H) {
+            for (int j = 0; j < NV; j++) {
+                const __m256 h = wide_h(r, j, NV, in_end, inl, inr);
+                wide_st(o, j, NV, _mm256_add_ps(_mm256_add_ps(s0[j], s1[j]), h), IV(j), op, out_end, inl);
+                s0[j] = s1[j];
+                s1[j] = h;
+            }
+            o += OW;
+        }
+        if (p->pb) /* the last window's third row is padding */
+            for (int j = 0; j < NV; j++) wide_st(o, j, NV, _mm256_add_ps(s0[j], s1[j]), last[j], op, out_end, inl);
     }
+#undef IV
 }
 
 /* Strips go right to left: a narrow last strip may write whole vectors whose extra lanes land
