@@ -8,10 +8,10 @@
  * answer. NHWC vectorises over channels, so every lane sees its channel in order and the
  * reference's step applies directly.
  *
- * NHWC sums walk the image's pixel rows in order, four at a time, adding them into the
- * output, which stays in L1. An earlier version summed each channel block down all H*W
- * pixels: at C = 2048 that is a walk at a stride of 8 KiB, every step in the same L1 set,
- * and it ran at about half the L2 bandwidth (49-54% of the roofline at C2048 7x7). */
+ * NHWC sums add groups of pixel rows into partial sums kept in L1 (see sum_nhwc). An earlier
+ * version summed each channel block down all H*W pixels: at C = 2048 that is a walk at a
+ * stride of 8 KiB, every step in the same L1 set, and it ran at about half the L2 bandwidth
+ * (49-54% of the roofline at C2048 7x7). */
 #include "simd.h"
 
 /* Sum of a plane as one vector (lanes still to be added). */
@@ -233,68 +233,92 @@ SP_INLINE void chan_block(const sp_problem *p, const float *x, float *out, int64
     }
 }
 
-/* Channels [0, n) of G pixels x[0], x[C], ..: their sum, plus the output's partial sum unless
- * this is the first group; the last group scales by 1/H*W (avg) when it stores. */
-SP_INLINE void sum_group(const float *x, int64_t C, float *out, int64_t n, int G, int first, int last,
-                         __m256 div)
+/* NHWC sums take chunks of up to 1024 channels (4 KiB) and sweep each chunk's pixel rows in
+ * groups of four (the first group 1-5), adding each group's sum into the chunk's partial
+ * sums. Three things set the speed at C2048 7x7, where rows are 8 KiB apart and so all fall
+ * in the same L1 sets (bench at the roofline's 401 KB, Zen 4):
+ * - The partial sums must stay in L1 between groups. Whole 8 KiB rows put two partial-sum
+ *   lines and eight input lines in each 8-way set per group: the partial sums were evicted
+ *   every group (about 75% of the roofline); 4 KiB chunks leave one and four (93%).
+ * - They live in a stack buffer placed 2 KiB (mod 4 KiB) from the input rows, not in the
+ *   output: a load whose address matches an older, still queued store in its low 12 bits
+ *   waits for it (4K aliasing), so an output lying 32-64 bytes after the input rows modulo
+ *   4 KiB stalled every next load (down to 64%). Only the last group writes the output.
+ * - Input loads start at a 32-byte boundary (channels before it are a chunk of their own),
+ *   so no load splits a cache line (79% -> 93% with the input 16 bytes past a boundary).
+ * Fewer, wider groups (7 rows) or summing each channel block down all pixels were slower:
+ * the former overfills the sets, the latter walks the 8 KiB stride that no prefetcher
+ * follows. */
+enum { SUM_CHUNK = 1024 };
+
+/* G pixel rows x, x + C, .. (G a constant), added pairwise; k: the lanes to load, or NULL. */
+SP_INLINE __m256 rows_sum(const float *x, int64_t C, int G, const __m256i *k)
 {
-    int64_t c = 0;
-#define ROW(g) LD(x + (g) * C + c)
-#define GROUP()                                                                                          \
-    do {                                                                                                 \
-        __m256 s = ROW(0);                                                                               \
-        if (G == 2) s = _mm256_add_ps(s, ROW(1));                                                        \
-        if (G == 3) s = _mm256_add_ps(_mm256_add_ps(s, ROW(1)), ROW(2));                                 \
-        if (G >= 4) s = _mm256_add_ps(_mm256_add_ps(s, ROW(1)), _mm256_add_ps(ROW(2), ROW(3)));          \
-        if (G == 5) s = _mm256_add_ps(s, ROW(4));                                                        \
-        if (!first) s = _mm256_add_ps(LD(out + c), s);                                                   \
-        if (last) s = _mm256_div_ps(_mm256_add_ps(s, _mm256_setzero_ps()), div); /* +0 start, as scalar */ \
-        ST(out + c, s);                                                                                  \
-    } while (0)
-#define LD(a) _mm256_loadu_ps(a)
-#define ST(a, v) _mm256_storeu_ps(a, v)
-    for (; c + 8 <= n; c += 8) GROUP();
-#undef LD
-#undef ST
-    if (c < n) {
-        const __m256i k = sp_mask(n - c);
-#define LD(a) _mm256_maskload_ps(a, k)
-#define ST(a, v) _mm256_maskstore_ps(a, k, v)
-        GROUP();
-#undef LD
-#undef ST
-    }
-#undef GROUP
-#undef ROW
+    __m256 v[5];
+#pragma GCC unroll 5
+    for (int g = 0; g < G; g++) v[g] = k ? _mm256_maskload_ps(x + g * C, *k) : _mm256_loadu_ps(x + g * C);
+#pragma GCC unroll 3
+    for (int w = 1; w < G; w *= 2)
+#pragma GCC unroll 3
+        for (int g = 0; g + w < G; g += 2 * w) v[g] = _mm256_add_ps(v[g], v[g + w]);
+    return v[0];
 }
 
-SP_INLINE void sum_groups(const float *x, int64_t C, float *out, int64_t n, int64_t hw, int G, __m256 div)
+/* Channels [0, n) of G pixel rows: their sum, plus the partial sums in acc unless first,
+ * stored to dst; the last group scales by 1/H*W (avg) as it stores. */
+SP_INLINE void sum_pass(const float *x, int64_t C, const float *acc, float *dst, int64_t n, int G, int first,
+                        int last, __m256 div)
+{
+    int64_t c = 0;
+    for (; c + 8 <= n; c += 8) {
+        __m256 s = rows_sum(x + c, C, G, NULL);
+        if (!first) s = _mm256_add_ps(_mm256_loadu_ps(acc + c), s);
+        /* + 0: the reference's sum starts from +0, so rows of -0 give +0 */
+        if (last) s = _mm256_div_ps(_mm256_add_ps(s, _mm256_setzero_ps()), div);
+        _mm256_storeu_ps(dst + c, s);
+    }
+    if (c < n) {
+        const __m256i k = sp_mask(n - c);
+        __m256 s = rows_sum(x + c, C, G, &k);
+        if (!first) s = _mm256_add_ps(_mm256_maskload_ps(acc + c, k), s);
+        if (last) s = _mm256_div_ps(_mm256_add_ps(s, _mm256_setzero_ps()), div);
+        _mm256_maskstore_ps(dst + c, k, s);
+    }
+}
+
+/* One chunk of n channels, all hw pixels: hw = G + 4q, partial sums in tmp. */
+SP_INLINE void sum_chunk(const float *x, int64_t C, float *tmp, float *out, int64_t n, int64_t hw, int G,
+                         __m256 div)
 {
     if (hw == G) {
-        sum_group(x, C, out, n, G, 1, 1, div);
+        sum_pass(x, C, NULL, out, n, G, 1, 1, div);
         return;
     }
-    /* hw = G + 4q: the first group takes G (2..5) pixels, every later one four. */
-    sum_group(x, C, out, n, G, 1, 0, div);
+    sum_pass(x, C, NULL, tmp, n, G, 1, 0, div);
     int64_t i = G;
-    for (; i + 4 < hw; i += 4) sum_group(x + i * C, C, out, n, 4, 0, 0, div);
-    sum_group(x + i * C, C, out, n, 4, 0, 1, div);
+    for (; i + 4 < hw; i += 4) sum_pass(x + i * C, C, tmp, tmp, n, 4, 0, 0, div);
+    sum_pass(x + i * C, C, tmp, out, n, 4, 0, 1, div);
 }
 
 static void sum_nhwc(const sp_problem *p, const float *x, float *out, int64_t nc)
 {
     const int64_t hw = p->h * p->w, C = p->c;
     const __m256 div = _mm256_set1_ps(p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f);
-    const int64_t g = hw <= 5 ? hw : (hw - 2) % 4 + 2;
-    /* Chunks of 2048 channels keep the output's partial sums (8 KiB) in L1. */
-    for (int64_t c = 0; c < nc; c += 2048) {
-        const int64_t n = nc - c < 2048 ? nc - c : 2048;
+    const int g = (int)(hw <= 5 ? hw : (hw - 2) % 4 + 2);
+    /* Room for a chunk's partial sums at any address modulo 4 KiB. */
+    float buf[SUM_CHUNK + 1024];
+    int64_t n = (int64_t)((32 - ((uintptr_t)x & 31)) & 31) / 4;
+    for (int64_t c = 0; c < nc; c += n, n = SUM_CHUNK) {
+        if (n > nc - c) n = nc - c;
+        if (n == 0) continue;
+        /* tmp = the input row's address + 2 KiB, modulo 4 KiB (both are float-aligned) */
+        float *tmp = buf + (((uintptr_t)(x + c) + 2048 - (uintptr_t)buf) & 4095) / sizeof(float);
         switch (g) {
-        case 1: sum_groups(x + c, C, out + c, n, hw, 1, div); break;
-        case 2: sum_groups(x + c, C, out + c, n, hw, 2, div); break;
-        case 3: sum_groups(x + c, C, out + c, n, hw, 3, div); break;
-        case 4: sum_groups(x + c, C, out + c, n, hw, 4, div); break;
-        default: sum_groups(x + c, C, out + c, n, hw, 5, div); break;
+        case 1: sum_chunk(x + c, C, tmp, out + c, n, hw, 1, div); break;
+        case 2: sum_chunk(x + c, C, tmp, out + c, n, hw, 2, div); break;
+        case 3: sum_chunk(x + c, C, tmp, out + c, n, hw, 3, div); break;
+        case 4: sum_chunk(x + c, C, tmp, out + c, n, hw, 4, div); break;
+        default: sum_chunk(x + c, C, tmp, out + c, n, hw, 5, div); break;
         }
     }
 }
