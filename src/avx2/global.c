@@ -235,69 +235,96 @@ SP_INLINE void chan_block(const sp_problem *p, const float *x, float *out, int64
 
 /* NHWC sums take chunks of up to 1024 channels (4 KiB) and sweep each chunk's pixel rows in
  * groups of four (the first group 1-5), adding each group's sum into the chunk's partial
- * sums. Three things set the speed at C2048 7x7, where rows are 8 KiB apart and so all fall
- * in the same L1 sets (bench at the roofline's 401 KB, Zen 4):
+ * sums. What sets the speed (bench, 1 thread, Zen 4; C2048 7x7 puts rows 8 KiB apart, all in
+ * the same L1 sets):
  * - The partial sums must stay in L1 between groups. Whole 8 KiB rows put two partial-sum
  *   lines and eight input lines in each 8-way set per group: the partial sums were evicted
  *   every group (about 75% of the roofline); 4 KiB chunks leave one and four (93%).
- * - They live in a stack buffer placed 2 KiB (mod 4 KiB) from the input rows, not in the
- *   output: a load whose address matches an older, still queued store in its low 12 bits
- *   waits for it (4K aliasing), so an output lying 32-64 bytes after the input rows modulo
- *   4 KiB stalled every next load (down to 64%). Only the last group writes the output.
- * - Input loads start at a 32-byte boundary (channels before it are a chunk of their own),
- *   so no load splits a cache line (79% -> 93% with the input 16 bytes past a boundary).
- * Fewer, wider groups (7 rows) or summing each channel block down all pixels were slower:
- * the former overfills the sets, the latter walks the 8 KiB stride that no prefetcher
- * follows. */
+ * - They live in a stack buffer placed between the input rows modulo 4 KiB (sum_gap), not
+ *   in the output: a load whose address matches an older, still queued store in its low 12
+ *   bits waits for it (4K aliasing), so an output lying 32-64 bytes after the input rows
+ *   modulo 4 KiB stalled every next load (down to 64%). Only the last group writes the output.
+ * - Whole-vector loads start at a 32-byte boundary, so none splits a cache line (79% -> 93%
+ *   at C2048, 89% -> 97% at C512 7x7, with the input 16 bytes past a boundary). The channels
+ *   before it and after the last whole vector are one unaligned vector each, overlapping
+ *   the whole ones, summed in the same passes (a separate pass down the rows for them, or
+ *   masked loads, cost 3-20%).
+ * Wider groups (7 rows) overfill the sets; summing each channel block down all pixels walks
+ * an 8 KiB stride that no prefetcher follows: both were slower. */
 enum { SUM_CHUNK = 1024 };
 
-/* G pixel rows x, x + C, .. (G a constant), added pairwise; k: the lanes to load, or NULL. */
-SP_INLINE __m256 rows_sum(const float *x, int64_t C, int G, const __m256i *k)
+/* One chunk's channels: n (a multiple of 8) from a 32-byte boundary, plus lead channels
+ * before it and tail after it, each taken as one whole vector overlapping the others (their
+ * partial sums in edge[0..8) and edge[8..16)); or, where fewer than 8 channels are left, one
+ * vector of k's lanes. */
+typedef struct sum_seg {
+    int64_t n, lead, tail;
+    float *edge;
+    const __m256i *k;
+} sum_seg;
+
+SP_INLINE __m256 sum_ld(const float *p, const __m256i *k) { return k ? _mm256_maskload_ps(p, *k) : _mm256_loadu_ps(p); }
+
+/* One vector of G pixel rows x, x + C, .. (G a constant), added pairwise, plus the partial
+ * sums in acc unless first, stored to dst; the last group scales by 1/H*W (avg). */
+SP_INLINE void sum_vec(const float *x, int64_t C, const float *acc, float *dst, int G, int first, int last,
+                       __m256 div, const __m256i *k)
 {
     __m256 v[5];
 #pragma GCC unroll 5
-    for (int g = 0; g < G; g++) v[g] = k ? _mm256_maskload_ps(x + g * C, *k) : _mm256_loadu_ps(x + g * C);
+    for (int g = 0; g < G; g++) v[g] = sum_ld(x + g * C, k);
 #pragma GCC unroll 3
     for (int w = 1; w < G; w *= 2)
 #pragma GCC unroll 3
         for (int g = 0; g + w < G; g += 2 * w) v[g] = _mm256_add_ps(v[g], v[g + w]);
-    return v[0];
+    __m256 s = v[0];
+    if (!first) s = _mm256_add_ps(sum_ld(acc, k), s);
+    /* + 0: the reference's sum starts from +0, so rows of -0 give +0 */
+    if (last) s = _mm256_div_ps(_mm256_add_ps(s, _mm256_setzero_ps()), div);
+    if (k)
+        _mm256_maskstore_ps(dst, *k, s);
+    else
+        _mm256_storeu_ps(dst, s);
 }
 
-/* Channels [0, n) of G pixel rows: their sum, plus the partial sums in acc unless first,
- * stored to dst; the last group scales by 1/H*W (avg) as it stores. */
-SP_INLINE void sum_pass(const float *x, int64_t C, const float *acc, float *dst, int64_t n, int G, int first,
-                        int last, __m256 div)
+/* One group of G rows over a chunk. A lane shared by an edge vector and a whole one gets the
+ * same sums in the same order in both, so the last group may store them in any order. */
+SP_INLINE void sum_pass(const float *x, int64_t C, const float *acc, float *dst, const sum_seg *s, int G,
+                        int first, int last, __m256 div)
 {
-    int64_t c = 0;
-    for (; c + 8 <= n; c += 8) {
-        __m256 s = rows_sum(x + c, C, G, NULL);
-        if (!first) s = _mm256_add_ps(_mm256_loadu_ps(acc + c), s);
-        /* + 0: the reference's sum starts from +0, so rows of -0 give +0 */
-        if (last) s = _mm256_div_ps(_mm256_add_ps(s, _mm256_setzero_ps()), div);
-        _mm256_storeu_ps(dst + c, s);
+    if (s->k) {
+        sum_vec(x, C, acc, dst, G, first, last, div, s->k);
+        return;
     }
-    if (c < n) {
-        const __m256i k = sp_mask(n - c);
-        __m256 s = rows_sum(x + c, C, G, &k);
-        if (!first) s = _mm256_add_ps(_mm256_maskload_ps(acc + c, k), s);
-        if (last) s = _mm256_div_ps(_mm256_add_ps(s, _mm256_setzero_ps()), div);
-        _mm256_maskstore_ps(dst + c, k, s);
+    if (s->lead) sum_vec(x - s->lead, C, s->edge, last ? dst - s->lead : s->edge, G, first, last, div, NULL);
+    for (int64_t c = 0; c < s->n; c += 8) sum_vec(x + c, C, acc + c, dst + c, G, first, last, div, NULL);
+    if (s->tail) {
+        const int64_t e = s->n + s->tail - 8;
+        sum_vec(x + e, C, s->edge + 8, last ? dst + e : s->edge + 8, G, first, last, div, NULL);
     }
 }
 
-/* One chunk of n channels, all hw pixels: hw = G + 4q, partial sums in tmp. */
-SP_INLINE void sum_chunk(const float *x, int64_t C, float *tmp, float *out, int64_t n, int64_t hw, int G,
+/* All hw pixels of one chunk: hw = G + 4q, partial sums in tmp. */
+SP_INLINE void sum_chunk(const float *x, int64_t C, float *tmp, float *out, const sum_seg *s, int64_t hw, int G,
                          __m256 div)
 {
     if (hw == G) {
-        sum_pass(x, C, NULL, out, n, G, 1, 1, div);
+        sum_pass(x, C, NULL, out, s, G, 1, 1, div);
         return;
     }
-    sum_pass(x, C, NULL, tmp, n, G, 1, 0, div);
+    sum_pass(x, C, NULL, tmp, s, G, 1, 0, div);
     int64_t i = G;
-    for (; i + 4 < hw; i += 4) sum_pass(x + i * C, C, tmp, tmp, n, 4, 0, 0, div);
-    sum_pass(x + i * C, C, tmp, out, n, 4, 0, 1, div);
+    for (; i + 4 < hw; i += 4) sum_pass(x + i * C, C, tmp, tmp, s, 4, 0, 0, div);
+    sum_pass(x + i * C, C, tmp, out, s, 4, 0, 1, div);
+}
+
+/* Where the partial sums go, in bytes from the chunk's first input row modulo 4 KiB: every
+ * input row of the chunk lies a multiple of d (the largest power of two dividing 4C, up to
+ * 4 KiB) from it, so halfway between two rows; a multiple of 32, as the rows' alignment. */
+static uintptr_t sum_gap(int64_t C)
+{
+    const uint64_t s = (uint64_t)(4 * C) & 4095, d = s ? s & (~s + 1) : 4096;
+    return d >= 64 ? (uintptr_t)(d / 2) : 2048;
 }
 
 static void sum_nhwc(const sp_problem *p, const float *x, float *out, int64_t nc)
@@ -305,22 +332,29 @@ static void sum_nhwc(const sp_problem *p, const float *x, float *out, int64_t nc
     const int64_t hw = p->h * p->w, C = p->c;
     const __m256 div = _mm256_set1_ps(p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f);
     const int g = (int)(hw <= 5 ? hw : (hw - 2) % 4 + 2);
+    const uintptr_t gap = sum_gap(C);
     /* Room for a chunk's partial sums at any address modulo 4 KiB. */
-    float buf[SUM_CHUNK + 1024];
-    int64_t n = (int64_t)((32 - ((uintptr_t)x & 31)) & 31) / 4;
-    for (int64_t c = 0; c < nc; c += n, n = SUM_CHUNK) {
-        if (n > nc - c) n = nc - c;
-        if (n == 0) continue;
-        /* tmp = the input row's address + 2 KiB, modulo 4 KiB (both are float-aligned) */
-        float *tmp = buf + (((uintptr_t)(x + c) + 2048 - (uintptr_t)buf) & 4095) / sizeof(float);
+    /* edge is zeroed only for gcc's sake: the first group writes it before any group reads it */
+    float buf[SUM_CHUNK + 1024], edge[16] = {0};
+    const __m256i k = sp_mask(nc);
+    sum_seg s = {0, 0, 0, edge, nc < 8 ? &k : NULL};
+    const int64_t lead = nc < 8 ? 0 : (int64_t)((32 - ((uintptr_t)x & 31)) & 31) / 4;
+    const int64_t end = nc < 8 ? 0 : lead + (nc - lead) / 8 * 8;
+    int64_t c = lead;
+    do {
+        s.n = end - c < SUM_CHUNK ? end - c : SUM_CHUNK;
+        s.lead = c == lead ? lead : 0;
+        s.tail = c + s.n == end ? nc - end : 0;
+        float *tmp = buf + (((uintptr_t)(x + c) + gap - (uintptr_t)buf) & 4095) / sizeof(float);
         switch (g) {
-        case 1: sum_chunk(x + c, C, tmp, out + c, n, hw, 1, div); break;
-        case 2: sum_chunk(x + c, C, tmp, out + c, n, hw, 2, div); break;
-        case 3: sum_chunk(x + c, C, tmp, out + c, n, hw, 3, div); break;
-        case 4: sum_chunk(x + c, C, tmp, out + c, n, hw, 4, div); break;
-        default: sum_chunk(x + c, C, tmp, out + c, n, hw, 5, div); break;
+        case 1: sum_chunk(x + c, C, tmp, out + c, &s, hw, 1, div); break;
+        case 2: sum_chunk(x + c, C, tmp, out + c, &s, hw, 2, div); break;
+        case 3: sum_chunk(x + c, C, tmp, out + c, &s, hw, 3, div); break;
+        case 4: sum_chunk(x + c, C, tmp, out + c, &s, hw, 4, div); break;
+        default: sum_chunk(x + c, C, tmp, out + c, &s, hw, 5, div); break;
         }
-    }
+        c += s.n;
+    } while (c < end);
 }
 
 SP_INLINE void channels(const sp_problem *p, const float *x, float *out, int64_t *idx, int64_t nc)
