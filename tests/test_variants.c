@@ -54,8 +54,17 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
         if (op == SIMDPOOL_MASKED_MEAN || op == SIMDPOOL_MASKED_MAX) w = 1;
         /* Now and then a wide row, so kernels that walk output columns in chunks (AVX2's
          * separable adaptive average takes 1024 input columns at a time) cross chunk edges. */
-        if ((op == SIMDPOOL_ADAPTIVE_AVG || op == SIMDPOOL_ADAPTIVE_MAX) && tu_uniform(s) < 0.05)
-            h = tu_range(s, 1, 3), w = tu_range(s, 1000, 3000);
+        const int wide = (op == SIMDPOOL_ADAPTIVE_AVG || op == SIMDPOOL_ADAPTIVE_MAX) && tu_uniform(s) < 0.05;
+        if (wide) h = tu_range(s, 1, 3), w = tu_range(s, 1000, 3000);
+        /* Now and then windows that tile the input (H = kh*OH, W = kw*OW, as 28 -> 7), which
+         * AVX2's adaptive average takes a whole plane at a time. */
+        int64_t toh = 0, tow = 0;
+        if (!wide && (op == SIMDPOOL_ADAPTIVE_AVG || op == SIMDPOOL_ADAPTIVE_MAX) && tu_uniform(s) < 0.2) {
+            static const int64_t ks[] = {1, 2, 3, 4, 8, 16};
+            const int64_t kh = ks[tu_range(s, 0, 5)], kw = ks[tu_range(s, 0, 5)];
+            toh = h / kh > 0 ? h / kh : 1, tow = w / kw > 0 ? w / kw : 1;
+            h = toh * kh, w = tow * kw;
+        }
         while (n * c * h * w > 40000) c = (c + 1) / 2, n = 1;
         simdpool_desc d = simdpool_desc_default(op, lay, n, c, h, w);
         if (is_windowed(op)) {
@@ -88,8 +97,8 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
             }
         }
         if (op == SIMDPOOL_ADAPTIVE_AVG || op == SIMDPOOL_ADAPTIVE_MAX) {
-            d.out_h = tu_range(s, 1, h + 2);
-            d.out_w = tu_range(s, 1, w + 2);
+            d.out_h = toh ? toh : tu_range(s, 1, h + 2);
+            d.out_w = tow ? tow : tu_range(s, 1, w + 2);
         }
         if (op == SIMDPOOL_MASKED_MAX) d.masked_max_fill = -1e9f;
         int64_t oh, ow;
