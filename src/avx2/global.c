@@ -235,20 +235,21 @@ SP_INLINE void chan_block(const sp_problem *p, const float *x, float *out, int64
 
 /* NHWC sums take chunks of up to 1024 channels (4 KiB) and sweep each chunk's pixel rows in
  * groups of four (the first group 1-5), adding each group's sum into the chunk's partial
- * sums. What sets the speed (bench, 1 thread, Zen 4; C2048 7x7 puts rows 8 KiB apart, all in
- * the same L1 sets):
+ * sums. Bench, 1 thread, Zen 4, same-run roofline: C2048 7x7 78% -> 91%, C512 14x14 93% ->
+ * 98%, C512 7x7 level (96%), against adding whole pixel rows into the output. What set the
+ * speed (standalone A/B, input 16 bytes past a 64-byte boundary as in the bench; at C2048
+ * rows are 8 KiB apart, so all of a channel's rows fall in one L1 set):
  * - The partial sums must stay in L1 between groups. Whole 8 KiB rows put two partial-sum
  *   lines and eight input lines in each 8-way set per group: the partial sums were evicted
- *   every group (about 75% of the roofline); 4 KiB chunks leave one and four (93%).
+ *   every group (about 75%); 4 KiB chunks leave one and four (93%).
  * - They live in a stack buffer placed between the input rows modulo 4 KiB (sum_gap), not
  *   in the output: a load whose address matches an older, still queued store in its low 12
  *   bits waits for it (4K aliasing), so an output lying 32-64 bytes after the input rows
  *   modulo 4 KiB stalled every next load (down to 64%). Only the last group writes the output.
- * - Whole-vector loads start at a 32-byte boundary, so none splits a cache line (79% -> 93%
- *   at C2048, 89% -> 97% at C512 7x7, with the input 16 bytes past a boundary). The channels
- *   before it and after the last whole vector are one unaligned vector each, overlapping
- *   the whole ones, summed in the same passes (a separate pass down the rows for them, or
- *   masked loads, cost 3-20%).
+ * - Whole-vector loads start at a 32-byte boundary, so none splits a cache line (80% -> 94%
+ *   at C2048). The channels before it and after the last whole vector are one unaligned
+ *   vector each, overlapping the whole ones, in the same passes: chunks of their own, walked
+ *   down the rows apart from their neighbours, cost 10-30% at C512.
  * Wider groups (7 rows) overfill the sets; summing each channel block down all pixels walks
  * an 8 KiB stride that no prefetcher follows: both were slower. */
 enum { SUM_CHUNK = 1024 };
