@@ -16,3 +16,7 @@ int SP_NEON_NAME(accepts_nchw_adaptive_k)(const sp_problem *p)
 {
     return p->h % p->oh == 0 && p->w % p->ow == 0 && p->w / p->ow <= 4 && p->h * p->w <= INT32_MAX;
 }
+
+/* NHWC 3x3 stride 1 (src/tmpl/nhwc_3x3s1.h). */
+#include "../tmpl/nhwc_3x3s1_accepts.h"
+int SP_NEON_NAME(accepts_nhwc_3x3s1)(const sp_problem *p) { return sp_tmpl_accepts_nhwc_3x3s1(p); }

@@ -1,7 +1,8 @@
 /* NHWC 3x3 stride-1 windows, padding 0 or 1 per side: values-only max, avg and sum, two
- * output rows and two output columns per step. One source for every x86 vector width: an ISA
- * file defines the spv_* vocabulary (vector, tail mask, NaN record; see src/avx2/vec.h) and
- * SPV_FN, then includes this file. No intrinsics here, so none leak out of the ISA folders.
+ * output rows and two output columns per step. One source for every vector width (AVX2,
+ * AVX-512, NEON): an ISA file defines the spv_* vocabulary (vector, tail mask, NaN record; see
+ * src/avx2/vec.h) and SPV_FN, then includes this file. No intrinsics here, so none leak out of
+ * the ISA folders. SPV_NO_ACCEPTS: the ISA defines the accept function elsewhere (NEON).
  *
  * Neighbouring windows share taps: a 2x2 block of outputs reads a 4x4 block of input pixels
  * (16 loads for 36 taps) and shares partial results between its windows:
@@ -23,9 +24,9 @@
  * the row with the column sums in registers: 1.3-2.5x slower on C192 28², C256 56², C512 14²,
  * and up to 2x where C is a power of two (C*4-byte strides fall into a few L1 sets). */
 
-enum { OP_MAX, OP_SUM, OP_AVG };
+#include "nhwc_3x3s1_accepts.h"
 
-#define OWMAX 1024 /* avg: output widths with precomputed reciprocal divisors (see accepts) */
+enum { OP_MAX, OP_SUM, OP_AVG };
 
 typedef struct rows4 {
     const float *r[4]; /* input rows hs .. hs+3, clamped into the image */
@@ -155,7 +156,7 @@ SP_INLINE void run(const sp_problem *p, const sp_args *a, size_t begin, size_t e
 {
     const int64_t C = p->c, h = p->h, OH = p->oh, OW = p->ow;
     /* Reciprocal divisors per output column for each row factor (1..3 taps, or the override). */
-    float inv[3][OWMAX];
+    float inv[3][SP_3X3S1_OWMAX];
     if (op == OP_AVG) {
         for (int64_t rows = 1; rows <= 3; rows++) {
             for (int64_t ow = 0; ow < OW; ow++) {
@@ -208,9 +209,6 @@ void SPV_FN(nhwc_3x3s1)(const sp_problem *p, const sp_args *a, size_t begin, siz
     }
 }
 
-int SPV_FN(accepts_nhwc_3x3s1)(const sp_problem *p)
-{
-    return p->kh == 3 && p->kw == 3 && p->sh == 1 && p->sw == 1 && p->dh == 1 && p->dw == 1 && p->pt <= 1 &&
-           p->pb <= 1 && p->pl <= 1 && p->pr <= 1 && p->ow <= OWMAX &&
-           (p->op == SIMDPOOL_MAX || p->op == SIMDPOOL_AVG || p->op == SIMDPOOL_SUM);
-}
+#ifndef SPV_NO_ACCEPTS
+int SPV_FN(accepts_nhwc_3x3s1)(const sp_problem *p) { return sp_tmpl_accepts_nhwc_3x3s1(p); }
+#endif
