@@ -56,6 +56,11 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
          * separable adaptive average takes 1024 input columns at a time) cross chunk edges. */
         const int wide = (op == SIMDPOOL_ADAPTIVE_AVG || op == SIMDPOOL_ADAPTIVE_MAX) && tu_uniform(s) < 0.05;
         if (wide) h = tu_range(s, 1, 3), w = tu_range(s, 1000, 3000);
+        /* Now and then many channels, so global NHWC kernels that take channels in chunks (AVX2
+         * sums 1024 at a time) cross chunk edges. */
+        if ((op == SIMDPOOL_GLOBAL_AVG || op == SIMDPOOL_GLOBAL_SUM || op == SIMDPOOL_GLOBAL_MAX) &&
+            tu_uniform(s) < 0.1)
+            n = 1, c = tu_range(s, 1000, 3000), h = tu_range(s, 1, 3), w = tu_range(s, 1, 4);
         /* Now and then windows that tile the input (H = kh*OH, W = kw*OW, as 28 -> 7), which
          * AVX2's adaptive average takes a whole plane at a time. */
         int64_t toh = 0, tow = 0;
