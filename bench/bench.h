@@ -43,6 +43,7 @@ typedef struct spb_sweep {
     spb_job *jobs;
     int njobs, capj;
     size_t max_in, max_out, max_mask;
+    int offset; /* floats the input and output start past a 64-byte boundary (--offset) */
 } spb_sweep;
 
 extern spb_sweep spb;

@@ -35,6 +35,8 @@ static void usage(FILE *f)
             "  --threads LIST       1, all, or core counts\n"
             "  --batch LIST         1,8 (batch 8 is in --full only)\n"
             "  --no-peers           skip oneDNN and XNNPACK\n"
+            "  --offset BYTES       start input and output BYTES past a 64-byte boundary\n"
+            "                       (default 0: aligned, as frameworks allocate tensors)\n"
             "  --format md|csv|json what goes to stdout (default md tables)\n"
             "  --out DIR            output directory (default bench-out)\n"
             "  --no-plots           do not run gnuplot\n"
@@ -155,6 +157,17 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--tune")) TAKE(tune);
         else if (!strcmp(a, "--check-tuning")) TAKE(check);
         else if (!strcmp(a, "--no-peers")) o.peers = 0;
+        else if (!strcmp(a, "--offset")) {
+            const char *v = NULL;
+            TAKE(v);
+            char *end;
+            long b = strtol(v, &end, 10);
+            if (*end || b < 0 || b > 60 || b % 4) {
+                fprintf(stderr, "simdpool-bench: --offset takes bytes, a multiple of 4 from 0 to 60\n");
+                return 2;
+            }
+            spb.offset = (int)(b / 4);
+        }
         else if (!strcmp(a, "--no-plots")) plots = 0;
         else if (!strncmp(a, "--benchmark_", 12)) {
             user_min_time |= !strncmp(a, "--benchmark_min_time", 20);
