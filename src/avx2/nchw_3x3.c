@@ -302,6 +302,54 @@ SP_INLINE void s2_middle_nv(const float *r1, float *out, int64_t n, int64_t OW, 
         for (int j = 0; j < NV; j++) _mm256_storeu_ps(hb + 8 * j, hc[j]);
 }
 
+/* Max over rows of 5+ vectors (the 112^2 and 224^2 stems), one output row at a time: the
+ * window's middle input row is read whole first, its H kept in eb, then the last row, so the
+ * input is read in address order, one stream. Reading the two rows side by side (s2_row) is
+ * two streams of a row's few lines each, which the hardware prefetchers follow poorly: on max
+ * C64 112^2 a loop doing nothing but those loads took ~52 us against ~44 us in address order
+ * (the roofline ~43 us), and software prefetches did not close it. Same vmaxps operands in
+ * the same order as s2_vec: the same bits. */
+SP_INLINE void s2_max_lin(const float *ra, float *out, int64_t n, int64_t OW, const s2geo *G, float *hb,
+                          float *out_end, int pl, __m256 *nan, int NV)
+{
+    const int64_t w = G->w, nv = NV ? NV : G->nv;
+    float eb[HB_MAX];
+    for (int64_t i = 0; i < n; i++, ra += 2 * w, out += OW) {
+        const float *r1 = ra + w, *r2 = ra + 2 * w;
+        __m256 c1 = s2_fill(OP_MAX), c2 = c1;
+        const int sf = G->nlast == 8 || out + 8 * nv <= out_end;
+#define S2_MID_ROW(j, kind) _mm256_storeu_ps(eb + 8 * (j), s2_h(r1, w, 1, 16 * (j), OP_MAX, pl, kind, G, &c1, nan))
+#define S2_LAST_ROW(j, kind)                                                                                   \
+    do {                                                                                                       \
+        const __m256 h = s2_h(r2, w, 1, 16 * (j), OP_MAX, pl, kind, G, &c2, nan);                            \
+        const __m256 m = _mm256_max_ps(h, _mm256_max_ps(_mm256_loadu_ps(eb + 8 * (j)), _mm256_loadu_ps(hb + 8 * (j)))); \
+        _mm256_storeu_ps(hb + 8 * (j), h);                                                                     \
+        s2_store(out, j, OP_MAX, unperm2(m), m, NULL, kind < 2 || sf, G->nlast); /* m: an unused divisor */ \
+    } while (0)
+        /* With NV known the vector loops unroll whole: their counter, the carry's register
+         * copy and the pointer updates were a quarter of each loop's instructions. */
+        S2_MID_ROW(0, 1);
+        if (NV) {
+            _Pragma("GCC unroll 16") for (int64_t j = 1; j < nv - 1; j++) S2_MID_ROW(j, 0);
+        } else {
+            for (int64_t j = 1; j < nv - 1; j++) S2_MID_ROW(j, 0);
+        }
+        S2_MID_ROW(nv - 1, 2);
+        /* eb through memory: held in registers across the unrolled loops, gcc spilled the NaN
+         * flag and other H values instead (a load and a store in every vector) */
+        __asm__ volatile("" : : "r"(eb) : "memory");
+        S2_LAST_ROW(0, 1);
+        if (NV) {
+            _Pragma("GCC unroll 16") for (int64_t j = 1; j < nv - 1; j++) S2_LAST_ROW(j, 0);
+        } else {
+            for (int64_t j = 1; j < nv - 1; j++) S2_LAST_ROW(j, 0);
+        }
+        S2_LAST_ROW(nv - 1, 2);
+#undef S2_MID_ROW
+#undef S2_LAST_ROW
+    }
+}
+
 /* Output rows [oh0, oh1) whose windows' rows are all inside; returns the last input row whose
  * H (max) is in hb. */
 SP_INLINE int64_t s2_middle(const float *plane, float *po, int64_t oh0, int64_t oh1, const s2geo *G, float *hb,
@@ -318,7 +366,16 @@ SP_INLINE int64_t s2_middle(const float *plane, float *po, int64_t oh0, int64_t 
     case 4: s2_middle_nv(r1, out, oh1 - oh0, OW, G, hb, out_end, op, pl, dv, colf, nan, 4, fresh); break;
     default: {
         const float *ra = r1 - w;
-        for (int64_t oh = oh0; oh < oh1; oh++, ra += 2 * w, out += OW) {
+        int64_t oh = oh0;
+        if (op == OP_MAX) {
+            switch (G->nv) { /* the stems: 112^2 and 224^2 inputs */
+            case 7: s2_max_lin(ra, out, oh1 - oh0, OW, G, hb, out_end, pl, nan, 7); break;
+            case 14: s2_max_lin(ra, out, oh1 - oh0, OW, G, hb, out_end, pl, nan, 14); break;
+            default: s2_max_lin(ra, out, oh1 - oh0, OW, G, hb, out_end, pl, nan, 0); break;
+            }
+            oh = oh1;
+        }
+        for (; oh < oh1; oh++, ra += 2 * w, out += OW) {
             const int sf = G->nlast == 8 || out + 8 * G->nv <= out_end;
             if (op == OP_MAX)
                 s2_row(ra, G, hb, out, sf, op, pl, dv, colf, nan, 3, 1);
