@@ -164,9 +164,10 @@ SP_INLINE void s2_ld(const float *r, int64_t b, int op, int kind, const s2geo *G
 /* H of row r for the 8 outputs of vector j, whose loads start at column b = 16j (lanes in
  * vshufps order 0 1 4 5 2 3 6 7). kind 0: a middle vector; 1: the row's first; 2: its last
  * (masked loads unless its 16 columns are inside the row); 3: both. Sums add V rows r, r+w, ..
- * first (vertical first: any order is within the rounding bound); max takes one row (V 1). */
-SP_INLINE __m256 s2_h(const float *r, int64_t w, int V, int64_t b, int op, int pl, int kind, const s2geo *G,
-                      __m256 *carry, __m256 *nan)
+ * first, then row x unless it is NULL (vertical first: any order is within the rounding bound);
+ * max takes one row (V 1). */
+SP_INLINE __m256 s2_hx(const float *r, int64_t w, int V, const float *x, int64_t b, int op, int pl, int kind,
+                       const s2geo *G, __m256 *carry, __m256 *nan)
 {
     const __m256 fill = s2_fill(op);
     __m256 lo, hi;
@@ -174,6 +175,12 @@ SP_INLINE __m256 s2_h(const float *r, int64_t w, int V, int64_t b, int op, int p
     for (int v = 1; v < V; v++) {
         __m256 l2, h2;
         s2_ld(r + v * w, b, op, kind, G, &l2, &h2);
+        lo = _mm256_add_ps(lo, l2);
+        hi = _mm256_add_ps(hi, h2);
+    }
+    if (x) {
+        __m256 l2, h2;
+        s2_ld(x, b, op, kind, G, &l2, &h2);
         lo = _mm256_add_ps(lo, l2);
         hi = _mm256_add_ps(hi, h2);
     }
@@ -193,10 +200,18 @@ SP_INLINE __m256 s2_h(const float *r, int64_t w, int V, int64_t b, int op, int p
     if (!(edge && !G->last_inc))
         for (int v = 0; v < V; v++)
             inc = v ? _mm256_add_ps(inc, _mm256_broadcast_ss(r + v * w + b + 16)) : _mm256_broadcast_ss(r + b + 16);
+    if (x && !(edge && !G->last_inc)) inc = _mm256_add_ps(inc, _mm256_broadcast_ss(x + b + 16));
     if (op == OP_MAX && edge && G->last_inc) /* the one tap no vector's loads cover */
         *nan = _mm256_or_ps(*nan, _mm256_cmp_ps(inc, inc, _CMP_UNORD_Q));
     const __m256 f = _mm256_blend_ps(_mm256_permutevar8x32_ps(e, _mm256_setr_epi32(1, 4, 3, 6, 5, 2, 7, 0)), inc, 0x80);
     return s2_comb(op, f, s2_comb(op, o, e));
+}
+
+/* s2_hx without the extra row x. */
+SP_INLINE __m256 s2_h(const float *r, int64_t w, int V, int64_t b, int op, int pl, int kind, const s2geo *G,
+                      __m256 *carry, __m256 *nan)
+{
+    return s2_hx(r, w, V, NULL, b, op, pl, kind, G, carry, nan);
 }
 
 /* Output vector j of a row from input rows ra .. ra+(NR-1)w; with C, row ra's H is in hb. */
@@ -354,6 +369,54 @@ SP_INLINE void s2_max_lin(const float *ra, float *out, int64_t n, int64_t OW, co
     }
 }
 
+/* Avg and sum over rows of 5+ vectors, s2_max_lin's order: per output row the window's middle
+ * input row is read whole first, added to its first row (the last row of the window before,
+ * still in L1) into vb, then the last row, whose vertical sums with vb give H. So the rows
+ * that come from memory are read in address order, one stream. The adds are s2_vec's, in its
+ * order ((r0 + r1) + r2, then the taps): the same bits. */
+SP_INLINE void s2_sum_lin(const float *ra, float *out, int64_t n, int64_t OW, const s2geo *G, float *out_end,
+                          int op, int pl, __m256 dv, const float *colf, int NV)
+{
+    const int64_t w = G->w, nv = NV ? NV : G->nv;
+    float vb[2 * HB_MAX + 8];
+    __m256 nan = _mm256_setzero_ps(); /* unused by sums */
+    for (int64_t i = 0; i < n; i++, ra += 2 * w, out += OW) {
+        const float *r1 = ra + w, *r2 = ra + 2 * w;
+        __m256 c = s2_fill(op);
+        const int sf = G->nlast == 8 || out + 8 * nv <= out_end;
+#define S2_MID_ROW(j, kind)                                                                                    \
+    do {                                                                                                       \
+        __m256 lo, hi, l1, h1;                                                                                 \
+        s2_ld(ra, 16 * (j), op, kind, G, &lo, &hi);                                                            \
+        s2_ld(r1, 16 * (j), op, kind, G, &l1, &h1);                                                            \
+        _mm256_storeu_ps(vb + 16 * (j), _mm256_add_ps(lo, l1));                                                \
+        _mm256_storeu_ps(vb + 16 * (j) + 8, _mm256_add_ps(hi, h1));                                            \
+    } while (0)
+#define S2_LAST_ROW(j, kind)                                                                                   \
+    s2_store(out, j, op, unperm2(s2_hx(vb, w, 1, r2, 16 * (j), op, pl, kind, G, &c, &nan)), dv, colf,        \
+             kind < 2 || sf, G->nlast)
+        S2_MID_ROW(0, 1);
+        if (NV) {
+            _Pragma("GCC unroll 16") for (int64_t j = 1; j < nv - 1; j++) S2_MID_ROW(j, 0);
+        } else {
+            for (int64_t j = 1; j < nv - 1; j++) S2_MID_ROW(j, 0);
+        }
+        S2_MID_ROW(nv - 1, 2);
+        /* left padding 0: the last vector's column b+16, inside the row */
+        if (!pl && G->last_inc) vb[16 * nv] = ra[16 * nv] + r1[16 * nv];
+        __asm__ volatile("" : : "r"(vb) : "memory");
+        S2_LAST_ROW(0, 1);
+        if (NV) {
+            _Pragma("GCC unroll 16") for (int64_t j = 1; j < nv - 1; j++) S2_LAST_ROW(j, 0);
+        } else {
+            for (int64_t j = 1; j < nv - 1; j++) S2_LAST_ROW(j, 0);
+        }
+        S2_LAST_ROW(nv - 1, 2);
+#undef S2_MID_ROW
+#undef S2_LAST_ROW
+    }
+}
+
 /* Output rows [oh0, oh1) whose windows' rows are all inside; returns the last input row whose
  * H (max) is in hb. */
 SP_INLINE int64_t s2_middle(const float *plane, float *po, int64_t oh0, int64_t oh1, const s2geo *G, float *hb,
@@ -370,21 +433,19 @@ SP_INLINE int64_t s2_middle(const float *plane, float *po, int64_t oh0, int64_t 
     case 4: s2_middle_nv(r1, out, oh1 - oh0, OW, G, hb, out_end, op, pl, dv, colf, nan, 4, fresh); break;
     default: {
         const float *ra = r1 - w;
-        int64_t oh = oh0;
+        const int64_t n = oh1 - oh0;
         if (op == OP_MAX) {
             switch (G->nv) { /* the stems: 112^2 and 224^2 inputs */
-            case 7: s2_max_lin(ra, out, oh1 - oh0, OW, G, hb, out_end, pl, nan, 7); break;
-            case 14: s2_max_lin(ra, out, oh1 - oh0, OW, G, hb, out_end, pl, nan, 14); break;
-            default: s2_max_lin(ra, out, oh1 - oh0, OW, G, hb, out_end, pl, nan, 0); break;
+            case 7: s2_max_lin(ra, out, n, OW, G, hb, out_end, pl, nan, 7); break;
+            case 14: s2_max_lin(ra, out, n, OW, G, hb, out_end, pl, nan, 14); break;
+            default: s2_max_lin(ra, out, n, OW, G, hb, out_end, pl, nan, 0); break;
             }
-            oh = oh1;
-        }
-        for (; oh < oh1; oh++, ra += 2 * w, out += OW) {
-            const int sf = G->nlast == 8 || out + 8 * G->nv <= out_end;
-            if (op == OP_MAX)
-                s2_row(ra, G, hb, out, sf, op, pl, dv, colf, nan, 3, 1);
-            else
-                s2_row(ra, G, hb, out, sf, op, pl, dv, colf, nan, 3, 0);
+        } else {
+            switch (G->nv) {
+            case 7: s2_sum_lin(ra, out, n, OW, G, out_end, op, pl, dv, colf, 7); break;
+            case 14: s2_sum_lin(ra, out, n, OW, G, out_end, op, pl, dv, colf, 14); break;
+            default: s2_sum_lin(ra, out, n, OW, G, out_end, op, pl, dv, colf, 0); break;
+            }
         }
     }
     }
