@@ -6,6 +6,7 @@
 #include "simd.h"
 
 #define SPV_W 8
+#define SPV_NREGS 16
 #define SPV_FN(name) sp_avx2_##name
 typedef __m256 spv;
 typedef __m256i spv_k; /* tail lanes */
@@ -21,6 +22,13 @@ SP_INLINE spv spv_load_pad(spv pad, const float *p, spv_k k)
     return _mm256_blendv_ps(pad, _mm256_maskload_ps(p, k), _mm256_castsi256_ps(k));
 }
 SP_INLINE void spv_storeu(float *p, spv v) { _mm256_storeu_ps(p, v); }
+/* One tap of a row that may lie in the padding (in_row = 0: pad); plain: the caller knows
+ * the row is inside and the vector whole. */
+SP_INLINE spv spv_load_row(spv pad, const float *p, int in_row, int plain, int tail, spv_k k)
+{
+    if (!plain && !in_row) return pad;
+    return tail ? spv_load_pad(pad, p, k) : spv_loadu(p);
+}
 SP_INLINE void spv_store_k(float *p, spv_k k, spv v) { _mm256_maskstore_ps(p, k, v); }
 SP_INLINE spv_k spv_k_tail(int64_t n) { return sp_mask(n); }
 SP_INLINE spv spv_add(spv a, spv b) { return _mm256_add_ps(a, b); }

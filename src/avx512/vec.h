@@ -7,6 +7,7 @@
 #include "simd.h"
 
 #define SPV_W 16
+#define SPV_NREGS 32
 #define SPV_FN(name) sp_avx512_##name
 typedef __m512 spv;
 typedef __mmask16 spv_k;
@@ -17,6 +18,13 @@ SP_INLINE spv spv_set1(float x) { return _mm512_set1_ps(x); }
 SP_INLINE spv spv_loadu(const float *p) { return _mm512_loadu_ps(p); }
 SP_INLINE spv spv_load_pad(spv pad, const float *p, spv_k k) { return _mm512_mask_loadu_ps(pad, k, p); }
 SP_INLINE void spv_storeu(float *p, spv v) { _mm512_storeu_ps(p, v); }
+/* One tap of a row that may lie in the padding (in_row = 0: pad); plain: the caller knows
+ * the row is inside and the vector whole. Otherwise one merge-masked load, no branch. */
+SP_INLINE spv spv_load_row(spv pad, const float *p, int in_row, int plain, int tail, spv_k k)
+{
+    (void)tail;
+    return plain ? _mm512_loadu_ps(p) : _mm512_mask_loadu_ps(pad, in_row ? k : 0, p);
+}
 SP_INLINE void spv_store_k(float *p, spv_k k, spv v) { _mm512_mask_storeu_ps(p, k, v); }
 SP_INLINE spv_k spv_k_tail(int64_t n) { return sp_lanes(n); }
 SP_INLINE spv spv_add(spv a, spv b) { return _mm512_add_ps(a, b); }

@@ -1,0 +1,224 @@
+/* NHWC 3x3 stride-2 windows, padding 0 or 1 per side, floor or ceil mode: values-only max,
+ * avg and sum, two output rows per step, at any vector width (the spv_* vocabulary, see
+ * src/tmpl/nhwc_3x3s1.h). The ISA file defines its entry point and accept rule from run().
+ *
+ * A 2x2 block of outputs needs a 5x5 block of input pixels (rows hs .. hs+4). With 16
+ * registers (SPV_NREGS) a step does one output column, a 5x3 block (15 loads for 18 taps):
+ * the 5x5 block spilled there (0.9-1.1x the generic kernel, against 1.15-1.4x).
+ *  - avg / sum, vertical first, then each output's three column sums; padding reads as zero
+ *    and each output's reciprocal divisor is precomputed per column for each row factor.
+ *  - max, horizontal first: the reference's step (take v where v > m or v is NaN) is
+ *    associative, so each row's three taps in order and then the three row results in order
+ *    give the reference's answer for the row-major sequence, -0/+0 and NaN included (see
+ *    nhwc_3x3s1.h). Padding reads as -inf, which never changes a result's bits. The fast step
+ *    is vmaxps(v, m), right except where v is NaN; NaN is detected with one unordered compare
+ *    per two loads and that vector of outputs is recomputed with the exact step.
+ * Max: row hs is the previous row pair's row hs+4: its horizontal maxima are kept in a stack
+ *    buffer (one output row) instead of being loaded and computed again, so each input row is
+ *    read once and four of the five rows are new (AVX-512: 4.5 loads and 6 maxima per output
+ *    vector instead of 6.25 and 7; max 3x3 s2 p1 C64 112x112 65 -> 59.5 us). The buffer's
+ *    maxima are exact (a NaN found in row hs+4 redid them), and as the first operand of the
+ *    fast step a NaN there survives, so they need no check.
+ * The walk is pixel-major (all channels of a block, then the next), so loads go in address
+ * order whatever C is. */
+
+enum { OP_MAX, OP_SUM, OP_AVG };
+
+#define OWMAX 1024 /* avg: output widths with precomputed reciprocal divisors (see accepts) */
+/* Max: floats of row maxima the stack buffer holds; OW * C up to this (every net shape of the
+ * default sweep is 7168) uses it, wider rows compute row hs again, as the first pair does. */
+#define HB_MAX 8192
+
+typedef struct rows5 {
+    const float *r[5]; /* input rows hs .. hs+4, clamped into the image */
+    int in[5];         /* the row is inside the image (else it reads as padding) */
+    const float *inv[2];
+    float *o[2];
+    float *hb; /* max: row maxima of hs (read when b0) and then of hs+4 (written when R == 2) */
+    int64_t C, w, pl, ow;
+    int full; /* every row the step reads is inside the image */
+} rows5;
+
+SP_INLINE spv step(spv m, spv v, int exact) { return exact ? spv_maxnan(m, v) : spv_max(v, m); }
+
+/* Output columns ow .. ow+NC-1 (NC = 1, 2) of R (1, 2) rows, one vector of channels (the lanes of
+ * km when tail) from q[j] (row j, input column 2*ow - pl), into o. Max: returns nonzero when
+ * a tap was NaN (the fast step is then wrong there). */
+SP_INLINE int compute(const rows5 *s, const float *const *q, const float *hq, int64_t x, int NC, int R, int op,
+                      int b0, int edge, int plain, int tail, spv_k km, int exact, spv o[3][2])
+{
+    const int64_t C = s->C;
+    const int NR = 2 * R + 1, NX = 2 * NC + 1, j0 = b0 ? 1 : 0;
+    const spv pad = op == OP_MAX ? spv_set1(-INFINITY) : spv_set1(0.0f);
+    spv v[5][5];
+    for (int i = 0; i < NX; i++) {
+        const int in = !edge || (x + i >= 0 && x + i < s->w);
+        for (int j = j0; j < NR; j++) {
+            v[j][i] = in ? spv_load_row(pad, q[j] + i * C, s->in[j], plain, tail, km) : pad;
+        }
+    }
+    if (op != OP_MAX) {
+        spv V[2][5];
+        for (int i = 0; i < NX; i++) {
+            V[0][i] = spv_add(spv_add(v[0][i], v[1][i]), v[2][i]);
+            if (R == 2) V[1][i] = spv_add(v[2][i], spv_add(v[3][i], v[4][i]));
+        }
+        for (int r = 0; r < R; r++)
+            for (int i = 0; i < NC; i++)
+                o[r][i] = spv_add(spv_add(V[r][2 * i], V[r][2 * i + 1]), V[r][2 * i + 2]);
+        return 0;
+    }
+    spv_nan nan[2] = {spv_nan_none(), spv_nan_none()};
+    if (!exact) {
+        int n = 0;
+#define ACC(a, b) (nan[n % SPV_NAN_CHAINS] = spv_nan_acc(nan[n % SPV_NAN_CHAINS], a, b), n++)
+        for (int j = j0; j < NR; j++)
+            for (int i = 0; i + 1 < NX; i += 2) ACC(v[j][i], v[j][i + 1]);
+        for (int j = j0; j < NR; j += 2) ACC(v[j][NX - 1], v[j + 1 < NR ? j + 1 : j][NX - 1]);
+#undef ACC
+    }
+    spv h[5][2];
+    for (int i = 0; i < NC; i++)
+        if (b0) h[0][i] = tail ? spv_load_pad(pad, hq + i * C, km) : spv_loadu(hq + i * C);
+    for (int j = j0; j < NR; j++)
+        for (int i = 0; i < NC; i++)
+            h[j][i] = step(step(v[j][2 * i], v[j][2 * i + 1], exact), v[j][2 * i + 2], exact);
+    for (int r = 0; r < R; r++)
+        for (int i = 0; i < NC; i++)
+            o[r][i] = step(step(h[2 * r][i], h[2 * r + 1][i], exact), h[2 * r + 2][i], exact);
+    if (R == 2)
+        for (int i = 0; i < NC; i++) o[2][i] = h[4][i];
+    return spv_nan_any(nan[0], nan[1]);
+}
+
+SP_INLINE void columns(const rows5 *s0, int64_t ow, int NC, int R, int op, int b0, int edge)
+{
+    const rows5 s = *s0; /* a local copy the compiler can keep in registers */
+    const int64_t C = s.C, x = 2 * ow - s.pl;
+    /* Row pointers stepped along the channels: the 25 taps are these plus i*C. */
+    const float *q[5];
+    float *o0 = s.o[0] + ow * C, *o1 = s.o[1] + ow * C, *hq = s.hb ? s.hb + ow * C : NULL;
+    for (int j = 0; j < 5; j++) q[j] = s.r[j] + x * C;
+    float inv[2][2] = {{1.0f, 1.0f}, {1.0f, 1.0f}};
+    if (op == OP_AVG)
+        for (int r = 0; r < 2; r++) inv[r][0] = s.inv[r][ow], inv[r][1] = s.inv[r][ow + (NC - 1)];
+    int64_t c = 0;
+#define STEP(plain, tail, km)                                                                                 \
+    do {                                                                                                      \
+        spv o[3][2];                                                                                       \
+        /* The exact redo loads the taps again rather than keeping them live across the check. */           \
+        if (compute(&s, q, hq, x, NC, R, op, b0, edge, plain, tail, km, 0, o))                                \
+            compute(&s, q, hq, x, NC, R, op, b0, edge, plain, tail, km, 1, o);                                \
+        if (R == 2 && hq) {                                                                                   \
+            for (int i = 0; i < NC; i++) {                                                                    \
+                if (tail)                                                                                     \
+                    spv_store_k(hq + i * C, km, o[2][i]);                                             \
+                else                                                                                          \
+                    spv_storeu(hq + i * C, o[2][i]);                                                    \
+            }                                                                                                 \
+        }                                                                                                     \
+        for (int r = 0; r < R; r++) {                                                                         \
+            for (int i = 0; i < NC; i++) {                                                                    \
+                spv t = o[r][i];                                                                           \
+                if (op != OP_MAX) t = spv_add(t, spv_set1(0.0f)); /* +0 start, as scalar */                  \
+                if (op == OP_AVG) t = spv_mul(t, spv_set1(inv[r][i]));                                        \
+                if (tail)                                                                                     \
+                    spv_store_k((r ? o1 : o0) + i * C, km, t);                                                \
+                else                                                                                          \
+                    spv_storeu((r ? o1 : o0) + i * C, t);                                                     \
+            }                                                                                                 \
+        }                                                                                                     \
+        for (int j = 0; j < 5; j++) q[j] += SPV_W;                                                            \
+        o0 += SPV_W;                                                                                          \
+        o1 += SPV_W;                                                                                          \
+        if (hq) hq += SPV_W;                                                                                  \
+    } while (0)
+    const spv_k all = spv_k_tail(SPV_W);
+    /* Rows inside the image (all but the first and last output rows) skip the padding test. */
+    if (s.full)
+        for (; c + SPV_W <= C; c += SPV_W) STEP(1, 0, all);
+    else
+        for (; c + SPV_W <= C; c += SPV_W) STEP(0, 0, all);
+    if (c < C) {
+        const spv_k km = spv_k_tail(C - c);
+        STEP(0, 1, km);
+    }
+#undef STEP
+}
+
+SP_INLINE void row_pair(const rows5 *s, int R, int op, int b0)
+{
+    const int64_t OW = s->ow, x0 = -s->pl;
+    if (SPV_NREGS < 32) {
+        for (int64_t ow = 0; ow < OW; ow++) columns(s, ow, 1, R, op, b0, 2 * ow + x0 < 0 || 2 * ow + x0 + 2 >= s->w);
+        return;
+    }
+    int64_t ow = 0;
+    if (x0 < 0 && OW >= 2) columns(s, ow, 2, R, op, b0, 1), ow += 2;
+    for (; ow + 1 < OW && 2 * ow + x0 + 4 < s->w; ow += 2) columns(s, ow, 2, R, op, b0, 0);
+    for (; ow + 1 < OW; ow += 2) columns(s, ow, 2, R, op, b0, 1);
+    if (ow < OW) columns(s, ow, 1, R, op, b0, 1);
+}
+
+SP_INLINE void run(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op)
+{
+    const int64_t C = p->c, h = p->h, OH = p->oh, OW = p->ow;
+    /* Reciprocal divisors per output column for each row factor (1..3 taps, or the override). */
+    float inv[3][OWMAX];
+    _Alignas(64) float hbuf[HB_MAX];
+    if (op == OP_AVG) {
+        for (int64_t rows = 1; rows <= 3; rows++) {
+            for (int64_t ow = 0; ow < OW; ow++) {
+                const int64_t d =
+                    p->divisor_override ? p->divisor_override : rows * sp_div_cols(p, 2 * ow - p->pl);
+                inv[rows - 1][ow] = d ? 1.0f / (float)d : 0.0f;
+            }
+        }
+    }
+    for (size_t u = begin; u < end;) {
+        /* The slice's rows of one image, two at a time. */
+        const int64_t n = (int64_t)u / OH, oh0 = (int64_t)u % OH;
+        const int64_t oh1 = (int64_t)(end - u) < OH - oh0 ? oh0 + (int64_t)(end - u) : OH;
+        const float *img = a->in + n * h * p->w * C;
+        float *out = a->out + n * OH * OW * C;
+        rows5 s;
+        s.C = C;
+        s.w = p->w;
+        s.pl = p->pl;
+        s.ow = OW;
+        s.hb = op == OP_MAX && OW * C <= HB_MAX ? hbuf : NULL;
+        int have = 0; /* the buffer holds this pair's row hs */
+        for (int64_t oh = oh0; oh < oh1;) {
+            const int R = oh + 1 < oh1 ? 2 : 1;
+            const int64_t hs = 2 * oh - p->pt;
+            for (int j = 0; j < 5; j++) {
+                const int64_t y = hs + j, yc = y < 0 ? 0 : y >= h ? h - 1 : y;
+                s.r[j] = img + yc * p->w * C;
+                s.in[j] = y >= 0 && y < h;
+            }
+            s.full = hs >= 0 && hs + 2 * R < h;
+            for (int r = 0; r < 2; r++) {
+                const int rr = r < R ? r : 0;
+                s.o[r] = out + (oh + rr) * OW * C;
+                s.inv[r] = inv[p->divisor_override ? 0 : sp_div_rows(p, hs + 2 * rr) - 1];
+            }
+            if (R == 2)
+                op == OP_MAX && have ? row_pair(&s, 2, op, 1) : row_pair(&s, 2, op, 0);
+            else
+                op == OP_MAX && have ? row_pair(&s, 1, op, 1) : row_pair(&s, 1, op, 0);
+            have = s.hb && R == 2;
+            oh += R;
+        }
+        u += (size_t)(oh1 - oh0);
+    }
+}
+
+/* The shapes the kernel takes, whatever ops the ISA registers it for: not where C is a
+ * multiple of 512 (pixels 2 KiB apart or a multiple of that put a block's loads into one or
+ * two L1 sets, and C512 14x14 / C2048 7x7 ran 1.2-1.6x slower than the generic kernel, which
+ * loads 9 taps at a time). */
+SP_INLINE int takes_3x3s2(const sp_problem *p)
+{
+    return p->c % 512 != 0 && p->kh == 3 && p->kw == 3 && p->sh == 2 && p->sw == 2 && p->dh == 1 && p->dw == 1 &&
+           p->pt <= 1 && p->pb <= 1 && p->pl <= 1 && p->pr <= 1 && (p->op != SIMDPOOL_AVG || p->ow <= OWMAX);
+}
