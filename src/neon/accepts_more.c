@@ -17,6 +17,10 @@ int SP_NEON_NAME(accepts_nchw_adaptive_k)(const sp_problem *p)
     return p->h % p->oh == 0 && p->w % p->ow == 0 && p->w / p->ow <= 4 && p->h * p->w <= INT32_MAX;
 }
 
-/* NHWC 3x3 stride 1 (src/tmpl/nhwc_3x3s1.h). */
-#include "../tmpl/nhwc_3x3s1_accepts.h"
+/* NHWC 3x3 stride 1 and 2 (src/tmpl). */
+#include "../tmpl/accepts.h"
 int SP_NEON_NAME(accepts_nhwc_3x3s1)(const sp_problem *p) { return sp_tmpl_accepts_nhwc_3x3s1(p); }
+int SP_NEON_NAME(accepts_nhwc_3x3s2)(const sp_problem *p)
+{
+    return sp_tmpl_takes_nhwc_3x3s2(p) && (p->op == SIMDPOOL_MAX || p->op == SIMDPOOL_AVG || p->op == SIMDPOOL_SUM);
+}

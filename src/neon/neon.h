@@ -113,6 +113,8 @@ void SP_NEON_NAME(nchw_generic_maxi)(const sp_problem *p, const sp_args *a, size
 void SP_NEON_NAME(nchw_generic_avg)(const sp_problem *p, const sp_args *a, size_t b, size_t e);
 void SP_NEON_NAME(nhwc_3x3s1)(const sp_problem *p, const sp_args *a, size_t b, size_t e);
 int SP_NEON_NAME(accepts_nhwc_3x3s1)(const sp_problem *p);
+void SP_NEON_NAME(nhwc_3x3s2)(const sp_problem *p, const sp_args *a, size_t b, size_t e);
+int SP_NEON_NAME(accepts_nhwc_3x3s2)(const sp_problem *p);
 void SP_NEON_NAME(nhwc_generic_max)(const sp_problem *p, const sp_args *a, size_t b, size_t e);
 void SP_NEON_NAME(nhwc_generic_maxi)(const sp_problem *p, const sp_args *a, size_t b, size_t e);
 void SP_NEON_NAME(nhwc_generic_avg)(const sp_problem *p, const sp_args *a, size_t b, size_t e);

@@ -11,6 +11,11 @@
 
 #define SP_INLINE SP_AI
 #define SPV_W 4
+#ifdef SP_NEON_SIMDE
+#define SPV_NREGS 16 /* SIMDe's vectors live in x86's 16 ymm registers */
+#else
+#define SPV_NREGS 32
+#endif
 #define SPV_FN(name) SP_NEON_NAME(name)
 #define SPV_NAN_CHAINS 1
 #define SPV_NO_ACCEPTS /* in accepts_more.c, built without ISA flags */
@@ -29,6 +34,13 @@ SP_AI spv spv_load_pad(spv pad, const float *p, spv_k n)
     return v;
 }
 SP_AI void spv_storeu(float *p, spv v) { vst1q_f32(p, v); }
+/* One tap of a row that may lie in the padding (in_row = 0: pad); plain: the caller knows
+ * the row is inside and the vector whole. */
+SP_AI spv spv_load_row(spv pad, const float *p, int in_row, int plain, int tail, spv_k n)
+{
+    if (!plain && !in_row) return pad;
+    return tail ? spv_load_pad(pad, p, n) : spv_loadu(p);
+}
 SP_AI void spv_store_k(float *p, spv_k n, spv v) { sp_store_part(p, v, n); }
 SP_AI spv_k spv_k_tail(int64_t n) { return n >= 4 ? 4 : (int)n; }
 SP_AI spv spv_add(spv a, spv b) { return vaddq_f32(a, b); }

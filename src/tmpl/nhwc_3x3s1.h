@@ -24,7 +24,7 @@
  * the row with the column sums in registers: 1.3-2.5x slower on C192 28², C256 56², C512 14²,
  * and up to 2x where C is a power of two (C*4-byte strides fall into a few L1 sets). */
 
-#include "nhwc_3x3s1_accepts.h"
+#include "accepts.h"
 
 enum { OP_MAX, OP_SUM, OP_AVG };
 

@@ -1,6 +1,7 @@
 /* NHWC 3x3 stride-2 windows, padding 0 or 1 per side, floor or ceil mode: values-only max,
  * avg and sum, two output rows per step, at any vector width (the spv_* vocabulary, see
- * src/tmpl/nhwc_3x3s1.h). The ISA file defines its entry point and accept rule from run().
+ * src/tmpl/nhwc_3x3s1.h). The ISA file defines its entry point from run() and its accept rule
+ * from takes_3x3s2() (NEON: from src/tmpl/accepts.h, in plain C).
  *
  * A 2x2 block of outputs needs a 5x5 block of input pixels (rows hs .. hs+4). With 16
  * registers (SPV_NREGS) a step does one output column, a 5x3 block (15 loads for 18 taps):
@@ -24,7 +25,9 @@
 
 enum { OP_MAX, OP_SUM, OP_AVG };
 
-#define OWMAX 1024 /* avg: output widths with precomputed reciprocal divisors (see accepts) */
+#include "accepts.h"
+
+#define OWMAX SP_3X3S2_OWMAX
 /* Max: floats of row maxima the stack buffer holds; OW * C up to this (every net shape of the
  * default sweep is 7168) uses it, wider rows compute row hs again, as the first pair does. */
 #define HB_MAX 8192
@@ -213,12 +216,5 @@ SP_INLINE void run(const sp_problem *p, const sp_args *a, size_t begin, size_t e
     }
 }
 
-/* The shapes the kernel takes, whatever ops the ISA registers it for: not where C is a
- * multiple of 512 (pixels 2 KiB apart or a multiple of that put a block's loads into one or
- * two L1 sets, and C512 14x14 / C2048 7x7 ran 1.2-1.6x slower than the generic kernel, which
- * loads 9 taps at a time). */
-SP_INLINE int takes_3x3s2(const sp_problem *p)
-{
-    return p->c % 512 != 0 && p->kh == 3 && p->kw == 3 && p->sh == 2 && p->sw == 2 && p->dh == 1 && p->dw == 1 &&
-           p->pt <= 1 && p->pb <= 1 && p->pl <= 1 && p->pr <= 1 && (p->op != SIMDPOOL_AVG || p->ow <= OWMAX);
-}
+/* The shapes the kernel takes, whatever ops the ISA registers it for (src/tmpl/accepts.h). */
+SP_INLINE int takes_3x3s2(const sp_problem *p) { return sp_tmpl_takes_nhwc_3x3s2(p); }
