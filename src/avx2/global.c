@@ -1,8 +1,11 @@
 /* Global max / avg / sum over H*W, both layouts. Units are (n, c) pairs.
  *
- * NCHW sums reduce each contiguous plane from 32-byte aligned vectors (see aligned_sum);
- * sums of eight planes are transposed into one vector with a hadd tree so the horizontal
- * work is shared.
+ * NCHW reduces each contiguous plane with four independent accumulators; sums of eight
+ * planes are transposed into one vector with a hadd tree so the horizontal work is shared.
+ * Loading every plane from 32-byte aligned vectors only (neighbours' lanes masked off by
+ * aligned constant rows, the same vector count for every plane) measured level with this at
+ * C2048 7x7 and C512 7x7 and 2.5% faster at C512 14x14 (64-byte aligned tensors, 10
+ * interleaved A/B rounds, 1 thread), so the simpler unaligned loads stay.
  * Values-only max runs plain vmaxps (cheap, but wrong on NaN and on the sign of a zero
  * maximum) and records whether the plane held a NaN; the rare planes that did, or whose
  * maximum is zero, are settled by a short scalar scan, which gives the reference's exact
@@ -31,6 +34,24 @@ SP_INLINE __m256 plane_sum(const float *x, int64_t n)
     return _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
 }
 
+/* Small planes (8 <= hw <= 64, e.g. 7x7): NV full vectors summed in two chains, and the
+ * last hw % 8 elements from one vector ending at the plane's end with its already counted
+ * lanes zeroed, so nothing is loaded outside the plane and no masked load is needed. */
+SP_INLINE __m256 small_sum(const float *x, int64_t hw, __m256 tmask, int NV)
+{
+    /* s1 from +0, as the reference's sum, so a plane of -0 sums to +0 */
+    __m256 s0 = _mm256_loadu_ps(x), s1 = _mm256_setzero_ps();
+    if (NV > 1) s1 = _mm256_add_ps(s1, _mm256_loadu_ps(x + 8));
+    for (int i = 2; i < NV; i++) {
+        if (i & 1)
+            s1 = _mm256_add_ps(s1, _mm256_loadu_ps(x + 8 * i));
+        else
+            s0 = _mm256_add_ps(s0, _mm256_loadu_ps(x + 8 * i));
+    }
+    if (hw % 8) s1 = _mm256_add_ps(s1, _mm256_and_ps(_mm256_loadu_ps(x + hw - 8), tmask));
+    return _mm256_add_ps(s0, s1);
+}
+
 /* Eight planes' lane vectors to one vector of eight sums. Lanes add as
  * ((l0+l1)+(l2+l3))+((l4+l5)+(l6+l7)); one_sum uses the same order, so a plane's result does
  * not depend on where a thread's slice starts. */
@@ -49,116 +70,39 @@ SP_INLINE float one_sum(__m256 v)
     return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
 }
 
-/* Planes of fewer than 8 elements. */
-static void sum_planes(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+SP_INLINE void sum_planes(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int NV)
 {
     const int64_t hw = p->h * p->w;
     const float scale = p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f;
     const __m256 sv = _mm256_set1_ps(scale);
+    const __m256 tmask = _mm256_castsi256_ps(_mm256_cmpgt_epi32(sp_iota(), _mm256_set1_epi32((int)(7 - hw % 8))));
     size_t u = begin;
     for (; u + 8 <= end; u += 8) {
         const float *x = a->in + (int64_t)u * hw;
         __m256 v[8];
-        for (int k = 0; k < 8; k++) v[k] = plane_sum(x + k * hw, hw);
+        for (int k = 0; k < 8; k++)
+            v[k] = NV ? small_sum(x + k * hw, hw, tmask, NV) : plane_sum(x + k * hw, hw);
         _mm256_storeu_ps(a->out + u, _mm256_div_ps(sums8(v), sv));
     }
-    for (; u < end; u++) a->out[u] = one_sum(plane_sum(a->in + (int64_t)u * hw, hw)) / scale;
-}
-
-/* NCHW sums of planes of at least 8 elements load 32-byte aligned vectors only: a plane is
- * the m = floor((hw + 14) / 8) vectors from the one holding its first element, its
- * neighbours' lanes masked off (the last vector may hold none of it); the vectors shared
- * with the neighbours are loaded twice, from L1. Bench, C2048 7x7 avg, 1 thread, A/B in the
- * same session (8 interleaved rounds): 4.1-4.5 -> 4.0 us (84-86% -> 87-88% of the roofline);
- * C512 14x14 3.9 -> 3.6 us (91 -> 97%), C512 7x7 level (87%). What set the speed:
- * - Per-plane unaligned loads (each 7x7 plane lies 4 bytes further modulo 32 than the last)
- *   split a cache line about every other vector.
- * - The same count m for every plane keeps the loop's branches predictable: a count that
- *   follows each plane's alignment mispredicted about once a plane (2.5x slower at 7x7).
- * - The masks come from aligned rows of a constant: eight planes' masks made once per slice
- *   on the stack left the speed at the mercy of where the stack fell (70% or 98% of the
- *   roofline from run to run); made from the lane count in registers (broadcast, compare)
- *   cost 15% at 7x7.
- * The neighbours' lanes are read, so the tensor's first and last planes take plane_sum. */
-/* lane_rows[n + 8]: the first n lanes (n from -8 to 16, clamped to 0..8), one aligned row each
- * (a sliding window over a constant, as sp_mask, splits a cache line). */
-static const _Alignas(32) int32_t lane_rows[25][8] = {
-    {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}, {0},
-    {-1}, {-1, -1}, {-1, -1, -1}, {-1, -1, -1, -1}, {-1, -1, -1, -1, -1}, {-1, -1, -1, -1, -1, -1},
-    {-1, -1, -1, -1, -1, -1, -1},
-#define SP_ALL8 {-1, -1, -1, -1, -1, -1, -1, -1}
-    SP_ALL8, SP_ALL8, SP_ALL8, SP_ALL8, SP_ALL8, SP_ALL8, SP_ALL8, SP_ALL8, SP_ALL8,
-#undef SP_ALL8
-};
-
-SP_INLINE __m256 lanes_row(const int32_t (*rows)[8], int64_t n) { return _mm256_load_ps((const float *)rows[n]); }
-
-SP_INLINE __m256 aligned_sum(const float *x, int64_t hw, int64_t m)
-{
-    const int64_t lo = (int64_t)(((uintptr_t)x & 31) / sizeof(float));
-    const float *q = x - lo;
-    const int32_t (*const r)[8] = lane_rows + 8 + lo;
-    __m256 s0 = _mm256_andnot_ps(lanes_row(r, 0), _mm256_load_ps(q)), s1 = _mm256_setzero_ps();
-    int64_t i = 1;
-    for (; i + 3 < m; i += 2) {
-        s1 = _mm256_add_ps(s1, _mm256_load_ps(q + 8 * i));
-        s0 = _mm256_add_ps(s0, _mm256_load_ps(q + 8 * i + 8));
+    for (; u < end; u++) {
+        const float *x = a->in + (int64_t)u * hw;
+        a->out[u] = one_sum(NV ? small_sum(x, hw, tmask, NV) : plane_sum(x, hw)) / scale;
     }
-    if (i + 2 < m) s1 = _mm256_add_ps(s1, _mm256_load_ps(q + 8 * i++));
-    /* the plane ends in one of the last two vectors */
-    if (m > 2) s1 = _mm256_add_ps(s1, _mm256_and_ps(lanes_row(r, hw - 8 * i), _mm256_load_ps(q + 8 * i)));
-    s0 = _mm256_add_ps(s0, _mm256_and_ps(lanes_row(r, hw - 8 * (m - 1)), _mm256_load_ps(q + 8 * (m - 1))));
-    return _mm256_add_ps(s0, s1);
-}
-
-SP_INLINE void sum_stream(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t m)
-{
-    const int64_t hw = p->h * p->w;
-    const float scale = p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f;
-    const __m256 sv = _mm256_set1_ps(scale);
-    const float *in = a->in;
-    float *out = a->out;
-    /* The tensor's first and last planes: their neighbours' lanes lie outside it. */
-    if (begin == 0) {
-        out[0] = one_sum(plane_sum(in, hw)) / scale;
-        begin = 1;
-    }
-    if (end == (size_t)(p->n * p->c) && end > begin) {
-        end--;
-        out[end] = one_sum(plane_sum(in + (int64_t)end * hw, hw)) / scale;
-    }
-    size_t u = begin;
-    for (; u + 8 <= end; u += 8) {
-        const float *x = in + (int64_t)u * hw;
-        /* Pairs are combined as they come (sums8's order): with all eight planes' vectors in
-         * flight gcc spilled them to the stack. */
-        __m256 h[4];
-        for (int k = 0; k < 8; k += 2) {
-            h[k / 2] = _mm256_hadd_ps(aligned_sum(x + k * hw, hw, m), aligned_sum(x + (k + 1) * hw, hw, m));
-            __asm__("" : "+x"(h[k / 2]));
-        }
-        const __m256 b0 = _mm256_hadd_ps(h[0], h[1]), b1 = _mm256_hadd_ps(h[2], h[3]);
-        const __m256 s8 = _mm256_add_ps(_mm256_permute2f128_ps(b0, b1, 0x20), _mm256_permute2f128_ps(b0, b1, 0x31));
-        _mm256_storeu_ps(out + u, _mm256_div_ps(s8, sv));
-    }
-    for (; u < end; u++) out[u] = one_sum(aligned_sum(in + (int64_t)u * hw, hw, m)) / scale;
 }
 
 static void sum_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
     const int64_t hw = p->h * p->w;
-    /* m vectors per plane; a constant for the planes of up to 64 elements (7x7, 8x8) */
-    switch (hw < 8 ? 0 : (hw + 14) / 8) {
-    case 0: sum_planes(p, a, begin, end); break;
-    case 2: sum_stream(p, a, begin, end, 2); break;
-    case 3: sum_stream(p, a, begin, end, 3); break;
-    case 4: sum_stream(p, a, begin, end, 4); break;
-    case 5: sum_stream(p, a, begin, end, 5); break;
-    case 6: sum_stream(p, a, begin, end, 6); break;
-    case 7: sum_stream(p, a, begin, end, 7); break;
-    case 8: sum_stream(p, a, begin, end, 8); break;
-    case 9: sum_stream(p, a, begin, end, 9); break;
-    default: sum_stream(p, a, begin, end, (hw + 14) / 8); break;
+    switch (hw >= 8 && hw <= 64 ? hw / 8 : 0) {
+    case 1: sum_planes(p, a, begin, end, 1); break;
+    case 2: sum_planes(p, a, begin, end, 2); break;
+    case 3: sum_planes(p, a, begin, end, 3); break;
+    case 4: sum_planes(p, a, begin, end, 4); break;
+    case 5: sum_planes(p, a, begin, end, 5); break;
+    case 6: sum_planes(p, a, begin, end, 6); break;
+    case 7: sum_planes(p, a, begin, end, 7); break;
+    case 8: sum_planes(p, a, begin, end, 8); break;
+    default: sum_planes(p, a, begin, end, 0); break;
     }
 }
 
