@@ -34,6 +34,12 @@
  *         sweep (0.89-1.04); the values-only nhwc_generic entry leaves those windows to AVX2
  *         (this variant's generic kernel is 17-23% slower there) and keeps them for indices.
  *   global max nhwc values-only, rows into the output: 1.17-1.40 over AVX2's channel walk.
+ *
+ * Since the bench's tensors are 64-byte aligned (8a7682e), default sweep of fb27b6d, same run:
+ *   nhwc_3x3s2 max 1.27-1.68, nhwc_3x3s1 max 1.37-1.63 / avg 1.12-1.97 / sum 1.21, nhwc
+ *   generic max 1.00-1.75, global max nhwc 0.91-1.20 and nchw 1.00-1.05, adaptive max 1.26,
+ *   masked max 1.42. nhwc_3x3s2 avg / sum (one template with AVX2's now) re-measured: 0.83-1.22
+ *   avg, 0.99-1.11 sum (--full, 3 runs): still not a clear win, still AVX2's.
  */
 #include "avx512.h"
 
