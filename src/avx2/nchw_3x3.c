@@ -373,9 +373,15 @@ SP_INLINE void s2_max_lin(const float *ra, float *out, int64_t n, int64_t OW, co
  * input row is read whole first, added to its first row (the last row of the window before,
  * still in L1) into vb, then the last row, whose vertical sums with vb give H. So the rows
  * that come from memory are read in address order, one stream. The adds are s2_vec's, in its
- * order ((r0 + r1) + r2, then the taps): the same bits. */
+ * order ((r0 + r1) + r2, then the taps). Avg multiplies by the reciprocal divisors rcp
+ * (natural order) where s2_store divides: vdivps was the bound at 112^2 (one per 8 outputs,
+ * avg ~75 us against sum ~50 us on C64); the product is within the rounding bound, as in the
+ * stride-1 paths, and fmadd with +0 keeps -0 windows at +0. Bench, old/new interleaved on the
+ * shared host (per-round ratio medians, 10+ rounds): C64 224^2 avg and sum ~0.4-0.65 of the
+ * side-by-side path's time (~40% -> ~75-85% of the roofline); at 112^2 avg ~0.93, sum level
+ * or a few % slower, so sum keeps s2_row there. */
 SP_INLINE void s2_sum_lin(const float *ra, float *out, int64_t n, int64_t OW, const s2geo *G, float *out_end,
-                          int op, int pl, __m256 dv, const float *colf, int NV)
+                          int op, int pl, const float *rcp, int NV)
 {
     const int64_t w = G->w, nv = NV ? NV : G->nv;
     float vb[2 * HB_MAX + 8];
@@ -393,8 +399,15 @@ SP_INLINE void s2_sum_lin(const float *ra, float *out, int64_t n, int64_t OW, co
         _mm256_storeu_ps(vb + 16 * (j) + 8, _mm256_add_ps(hi, h1));                                            \
     } while (0)
 #define S2_LAST_ROW(j, kind)                                                                                   \
-    s2_store(out, j, op, unperm2(s2_hx(vb, w, 1, r2, 16 * (j), op, pl, kind, G, &c, &nan)), dv, colf,        \
-             kind < 2 || sf, G->nlast)
+    do {                                                                                                       \
+        const __m256 h = unperm2(s2_hx(vb, w, 1, r2, 16 * (j), op, pl, kind, G, &c, &nan));                    \
+        const __m256 v = op == OP_AVG ? _mm256_fmadd_ps(h, _mm256_loadu_ps(rcp + 8 * (j)), _mm256_setzero_ps()) \
+                                      : _mm256_add_ps(h, _mm256_setzero_ps());                                 \
+        if ((kind) < 2 || sf)                                                                                  \
+            _mm256_storeu_ps(out + 8 * (j), v);                                                                \
+        else                                                                                                   \
+            _mm256_maskstore_ps(out + 8 * (j), sp_mask(G->nlast), v);                                          \
+    } while (0)
         S2_MID_ROW(0, 1);
         if (NV) {
             _Pragma("GCC unroll 16") for (int64_t j = 1; j < nv - 1; j++) S2_MID_ROW(j, 0);
@@ -420,7 +433,8 @@ SP_INLINE void s2_sum_lin(const float *ra, float *out, int64_t n, int64_t OW, co
 /* Output rows [oh0, oh1) whose windows' rows are all inside; returns the last input row whose
  * H (max) is in hb. */
 SP_INLINE int64_t s2_middle(const float *plane, float *po, int64_t oh0, int64_t oh1, const s2geo *G, float *hb,
-                            float *out_end, int op, int pl, __m256 dv, const float *colf, __m256 *nan, int64_t pt)
+                            float *out_end, int op, int pl, __m256 dv, const float *colf, const float *rcp, __m256 *nan,
+                            int64_t pt)
 {
     const int64_t w = G->w, OW = (G->nv - 1) * 8 + G->nlast;
     const float *r1 = plane + (2 * oh0 - pt + 1) * w;
@@ -440,11 +454,18 @@ SP_INLINE int64_t s2_middle(const float *plane, float *po, int64_t oh0, int64_t 
             case 14: s2_max_lin(ra, out, n, OW, G, hb, out_end, pl, nan, 14); break;
             default: s2_max_lin(ra, out, n, OW, G, hb, out_end, pl, nan, 0); break;
             }
-        } else {
+        } else if (op == OP_AVG || G->w >= 128) {
             switch (G->nv) {
-            case 7: s2_sum_lin(ra, out, n, OW, G, out_end, op, pl, dv, colf, 7); break;
-            case 14: s2_sum_lin(ra, out, n, OW, G, out_end, op, pl, dv, colf, 14); break;
-            default: s2_sum_lin(ra, out, n, OW, G, out_end, op, pl, dv, colf, 0); break;
+            case 7: s2_sum_lin(ra, out, n, OW, G, out_end, op, pl, rcp, 7); break;
+            case 14: s2_sum_lin(ra, out, n, OW, G, out_end, op, pl, rcp, 14); break;
+            default: s2_sum_lin(ra, out, n, OW, G, out_end, op, pl, rcp, 0); break;
+            }
+        } else {
+            /* Sum on rows that stay in cache (112^2): s2_sum_lin's extra row pass measured
+             * ~6% slower there (C64 112^2, 7 interleaved rounds); avg gains from its reciprocals. */
+            for (int64_t i = 0; i < n; i++, ra += 2 * w, out += OW) {
+                const int sf = G->nlast == 8 || out + 8 * G->nv <= out_end;
+                s2_row(ra, G, hb, out, sf, op, pl, dv, colf, nan, 3, 0);
             }
         }
     }
@@ -465,6 +486,10 @@ SP_INLINE void planes_s2(const sp_problem *p, const sp_args *a, size_t begin, si
             colf[ow] = ow >= OW ? 1.0f : p->divisor_override ? (float)p->divisor_override
                                                                : (float)sp_div_cols(p, 2 * ow - p->pl);
     }
+    /* Avg, rows with all three input rows inside: reciprocals of the divisors (s2_sum_lin). */
+    float rcp[HB_MAX + 8];
+    if (op == OP_AVG)
+        for (int64_t ow = 0; ow < G->nv * 8; ow++) rcp[ow] = 1.0f / ((p->divisor_override ? 1.0f : 3.0f) * colf[ow]);
     const float *in_end = a->in + p->n * p->c * hw;
     /* Output rows [mA, mB) have their three input rows inside and (max) the first shared with
      * the row before: they run without per-row case analysis. */
@@ -486,7 +511,7 @@ SP_INLINE void planes_s2(const sp_problem *p, const sp_args *a, size_t begin, si
         if (G->last_clean && plane + (h - 1) * w + 16 * G->nv <= in_end) Gp.last_plain = 1;
         for (int64_t oh = 0; oh < OH; oh++) {
             if (oh == mA && mA < mB) {
-                cy = s2_middle(plane, po, mA, mB, &Gp, hb, out_end, op, pl, dv3, colf, &nan, pt);
+                cy = s2_middle(plane, po, mA, mB, &Gp, hb, out_end, op, pl, dv3, colf, rcp, &nan, pt);
                 oh = mB - 1;
                 continue;
             }
