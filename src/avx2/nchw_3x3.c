@@ -317,6 +317,19 @@ SP_INLINE void s2_middle_nv(const float *r1, float *out, int64_t n, int64_t OW, 
         for (int j = 0; j < NV; j++) _mm256_storeu_ps(hb + 8 * j, hc[j]);
 }
 
+/* M(j, kind) over a row's nv vectors: kind 1 the first, 2 the last, 0 those between, whose
+ * loop unrolls whole when NV (the vector count) is a constant. */
+#define S2_EACH(M)                                                                                             \
+    do {                                                                                                       \
+        M(0, 1);                                                                                               \
+        if (NV) {                                                                                              \
+            _Pragma("GCC unroll 16") for (int64_t j = 1; j < nv - 1; j++) M(j, 0);                            \
+        } else {                                                                                               \
+            for (int64_t j = 1; j < nv - 1; j++) M(j, 0);                                                      \
+        }                                                                                                      \
+        M(nv - 1, 2);                                                                                          \
+    } while (0)
+
 /* Max over rows of 5+ vectors (the 112^2 and 224^2 stems), one output row at a time: the
  * window's middle input row is read whole first, its H kept in eb, then the last row, so the
  * input is read in address order, one stream. Reading the two rows side by side (s2_row) is
@@ -347,23 +360,11 @@ SP_INLINE void s2_max_lin(const float *ra, float *out, int64_t n, int64_t OW, co
     } while (0)
         /* With NV known the vector loops unroll whole: their counter, the carry's register
          * copy and the pointer updates were a quarter of each loop's instructions. */
-        S2_MID_ROW(0, 1);
-        if (NV) {
-            _Pragma("GCC unroll 16") for (int64_t j = 1; j < nv - 1; j++) S2_MID_ROW(j, 0);
-        } else {
-            for (int64_t j = 1; j < nv - 1; j++) S2_MID_ROW(j, 0);
-        }
-        S2_MID_ROW(nv - 1, 2);
+        S2_EACH(S2_MID_ROW);
         /* eb through memory: held in registers across the unrolled loops, gcc spilled the NaN
          * flag and other H values instead (a load and a store in every vector) */
         __asm__ volatile("" : : "r"(eb) : "memory");
-        S2_LAST_ROW(0, 1);
-        if (NV) {
-            _Pragma("GCC unroll 16") for (int64_t j = 1; j < nv - 1; j++) S2_LAST_ROW(j, 0);
-        } else {
-            for (int64_t j = 1; j < nv - 1; j++) S2_LAST_ROW(j, 0);
-        }
-        S2_LAST_ROW(nv - 1, 2);
+        S2_EACH(S2_LAST_ROW);
 #undef S2_MID_ROW
 #undef S2_LAST_ROW
     }
@@ -408,23 +409,11 @@ SP_INLINE void s2_sum_lin(const float *ra, float *out, int64_t n, int64_t OW, co
         else                                                                                                   \
             _mm256_maskstore_ps(out + 8 * (j), sp_mask(G->nlast), v);                                          \
     } while (0)
-        S2_MID_ROW(0, 1);
-        if (NV) {
-            _Pragma("GCC unroll 16") for (int64_t j = 1; j < nv - 1; j++) S2_MID_ROW(j, 0);
-        } else {
-            for (int64_t j = 1; j < nv - 1; j++) S2_MID_ROW(j, 0);
-        }
-        S2_MID_ROW(nv - 1, 2);
+        S2_EACH(S2_MID_ROW);
         /* left padding 0: the last vector's column b+16, inside the row */
         if (!pl && G->last_inc) vb[16 * nv] = ra[16 * nv] + r1[16 * nv];
         __asm__ volatile("" : : "r"(vb) : "memory");
-        S2_LAST_ROW(0, 1);
-        if (NV) {
-            _Pragma("GCC unroll 16") for (int64_t j = 1; j < nv - 1; j++) S2_LAST_ROW(j, 0);
-        } else {
-            for (int64_t j = 1; j < nv - 1; j++) S2_LAST_ROW(j, 0);
-        }
-        S2_LAST_ROW(nv - 1, 2);
+        S2_EACH(S2_LAST_ROW);
 #undef S2_MID_ROW
 #undef S2_LAST_ROW
     }
