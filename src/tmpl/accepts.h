@@ -5,18 +5,17 @@
 #define SP_TMPL_ACCEPTS_H
 
 #include "../core/kernel.h"
+#include "divisors.h"
 
-#define SP_3X3S1_OWMAX 1024 /* avg: output widths with precomputed reciprocal divisors */
 
 static inline int sp_tmpl_accepts_nhwc_3x3s1(const sp_problem *p)
 {
     return p->kh == 3 && p->kw == 3 && p->sh == 1 && p->sw == 1 && p->dh == 1 && p->dw == 1 && p->pt <= 1 &&
-           p->pb <= 1 && p->pl <= 1 && p->pr <= 1 && p->ow <= SP_3X3S1_OWMAX &&
+           p->pb <= 1 && p->pl <= 1 && p->pr <= 1 && p->ow <= SP_TMPL_OWMAX &&
            (p->op == SIMDPOOL_MAX || p->op == SIMDPOOL_AVG || p->op == SIMDPOOL_SUM);
 }
 
 
-#define SP_3X3S2_OWMAX 1024 /* avg: output widths with precomputed reciprocal divisors */
 
 /* src/tmpl/nhwc_3x3s2.h, for any op: not where C is a multiple of 512 (pixels 2 KiB apart or a
  * multiple of that put a block's loads into one or two L1 sets, and C512 14x14 / C2048 7x7
@@ -24,7 +23,7 @@ static inline int sp_tmpl_accepts_nhwc_3x3s1(const sp_problem *p)
 static inline int sp_tmpl_takes_nhwc_3x3s2(const sp_problem *p)
 {
     return p->c % 512 != 0 && p->kh == 3 && p->kw == 3 && p->sh == 2 && p->sw == 2 && p->dh == 1 && p->dw == 1 &&
-           p->pt <= 1 && p->pb <= 1 && p->pl <= 1 && p->pr <= 1 && (p->op != SIMDPOOL_AVG || p->ow <= SP_3X3S2_OWMAX);
+           p->pt <= 1 && p->pb <= 1 && p->pl <= 1 && p->pr <= 1 && (p->op != SIMDPOOL_AVG || p->ow <= SP_TMPL_OWMAX);
 }
 
 #endif

@@ -27,7 +27,6 @@ enum { OP_MAX, OP_SUM, OP_AVG };
 
 #include "accepts.h"
 
-#define OWMAX SP_3X3S2_OWMAX
 /* Max: floats of row maxima the stack buffer holds; OW * C up to this (every net shape of the
  * default sweep is 7168) uses it, wider rows compute row hs again, as the first pair does. */
 #define HB_MAX 8192
@@ -166,18 +165,9 @@ SP_INLINE void row_pair(const rows5 *s, int R, int op, int b0)
 SP_INLINE void run(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op)
 {
     const int64_t C = p->c, h = p->h, OH = p->oh, OW = p->ow;
-    /* Reciprocal divisors per output column for each row factor (1..3 taps, or the override). */
-    float inv[3][OWMAX];
+    float inv[3][SP_TMPL_OWMAX];
     _Alignas(64) float hbuf[HB_MAX];
-    if (op == OP_AVG) {
-        for (int64_t rows = 1; rows <= 3; rows++) {
-            for (int64_t ow = 0; ow < OW; ow++) {
-                const int64_t d =
-                    p->divisor_override ? p->divisor_override : rows * sp_div_cols(p, 2 * ow - p->pl);
-                inv[rows - 1][ow] = d ? 1.0f / (float)d : 0.0f;
-            }
-        }
-    }
+    if (op == OP_AVG) sp_tmpl_col_recips(p, 2, inv);
     for (size_t u = begin; u < end;) {
         /* The slice's rows of one image, two at a time. */
         const int64_t n = (int64_t)u / OH, oh0 = (int64_t)u % OH;
