@@ -2,8 +2,9 @@
  *
  *   test_variants [--seed S] [--iters N] [--op NAME] [--variant NAME] [--verbose]
  *
- * For each op, N random problems (N 1..3, C 1..67, H and W 1..67, every kernel, stride,
- * padding, dilation and ceil combination the op accepts, both layouts). Max-type ops get NaN,
+ * For each op, N random problems (N 1..3, C 1..67, H and W 1..67, now and then rows of up to
+ * 240 columns; every kernel, stride, padding, dilation and ceil combination the op accepts,
+ * both layouts). Max-type ops get NaN,
  * +-inf, -0 and ties injected and must match bit for bit, indices included; stochastic
  * training must match exactly too (the draw is keyed by position). Summing ops may differ by
  * rounding: the bound is Higham's (n-1)*eps*sum|x| for an n-term sum, computed by running scalar
@@ -63,6 +64,11 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
             n = 1, c = tu_range(s, 1000, 3000), h = tu_range(s, 1, 3), w = tu_range(s, 1, 4);
         /* Now and then windows that tile the input (H = kh*OH, W = kw*OW, as 28 -> 7), which
          * AVX2's adaptive average takes a whole plane at a time. */
+        /* Now and then a long row (up to the 224-wide stem), so NCHW kernels with paths for
+         * rows of many vectors (read in address order, loops unrolled for 112 and 224 columns)
+         * run them; half of these get the stems' windows. */
+        const int longrow = is_windowed(op) && !wide && tu_uniform(s) < 0.1;
+        if (longrow) h = tu_range(s, 1, 9), w = tu_range(s, 64, 240);
         int64_t toh = 0, tow = 0;
         if (!wide && (op == SIMDPOOL_ADAPTIVE_AVG || op == SIMDPOOL_ADAPTIVE_MAX) && tu_uniform(s) < 0.2) {
             static const int64_t ks[] = {1, 2, 3, 4, 8, 16};
@@ -91,6 +97,12 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
             }
             d.ceil_mode = tu_uniform(s) < 0.4;
             d.count_include_pad = tu_uniform(s) < 0.5;
+            if (longrow && tu_uniform(s) < 0.5) {
+                d.kernel_h = d.kernel_w = tu_range(s, 2, 3);
+                d.stride_h = d.stride_w = 2;
+                d.dilation_h = d.dilation_w = 1;
+                d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = d.kernel_h - 2;
+            }
             if (op == SIMDPOOL_AVG && tu_uniform(s) < 0.15) d.divisor_override = tu_range(s, 1, 9);
             if (op == SIMDPOOL_LP) {
                 static const float ps[] = {1.0f, 2.0f, 3.0f, 1.5f};
