@@ -34,6 +34,10 @@ typedef struct spb_job {
     double reps[SPB_MAX_REPS];
     int nreps;
     double median_ns;     /* median over repetitions, NaN if not run */
+    double roof_reps[SPB_MAX_REPS]; /* paired roofline medians, one per repetition (jobs.c: timed) */
+    int nroof;
+    double roof_ns;       /* their median, NaN if not paired: % roof then uses the case's roofline */
+    int roof_threads;     /* a roofline job: the thread count its pass uses */
     char err[160];
 } spb_job;
 

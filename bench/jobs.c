@@ -158,32 +158,61 @@ static double median(double *v, size_t n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+typedef struct roof_arg { const float *in; size_t nin; float *out; size_t nout; int threads; } roof_arg;
+static void roof_work(void *a)
+{
+    roof_arg *r = a;
+    spb_stream(r->in, r->nin, r->out, r->nout, r->threads);
+}
+
+/* Cases of at least this many bytes pair every timed sample with a roofline pass (below). */
+#define PAIR_BYTES (1u << 20)
+
 static void timed(gb_state *st, spb_job *j, work_fn fn, void *arg)
 {
     const spb_case *c = &spb.cases[j->ci];
+    double bytes = (double)(c->in_elems + c->out_elems) * sizeof(float);
     int64_t batch = j->est_ns > 0 && j->est_ns < 5000 ? (int64_t)(5000 / j->est_ns) + 1 : 1;
     size_t cap = (size_t)(gb_max_iterations(st) / batch) + 2, ns = 0;
-    double *samples = xmalloc(cap * sizeof *samples);
+    double *samples = xmalloc(2 * cap * sizeof *samples), *rs = samples + cap;
+    /* Tensors larger than L2 stream from L3 or DRAM, whose bandwidth the host's other tenants
+     * move by up to 2-3x from one second to the next: a roofline timed before the case can be
+     * from another regime than the case itself. So after each sample, untimed by Google
+     * Benchmark, one roofline pass over the same buffers is timed, and % roof compares the
+     * two medians taken over the same seconds. */
+    int pair = j->kind != SPB_ROOF && c->roof >= 0 && bytes >= PAIR_BYTES;
+    const int rthreads = c->roof >= 0 && spb.jobs[c->roof].roof_threads ? spb.jobs[c->roof].roof_threads : c->threads;
+    roof_arg ra = {spb_input(), c->in_elems, out_buf(), c->out_elems, rthreads};
     int64_t k = 0;
     double t0 = now_ns();
     while (gb_keep_running(st)) {
         fn(arg);
         if (++k == batch) {
             double t = now_ns();
-            if (ns < cap) samples[ns++] = (t - t0) / (double)batch;
+            if (ns < cap) {
+                samples[ns] = (t - t0) / (double)batch;
+                if (pair) {
+                    gb_pause_timing(st);
+                    roof_work(&ra);
+                    double t2 = now_ns();
+                    rs[ns] = t2 - t;
+                    gb_resume_timing(st);
+                    t = now_ns();
+                }
+                ns++;
+            }
             t0 = t;
             k = 0;
         }
     }
-    if (!ns) samples[ns++] = (now_ns() - t0) / (double)(k ? k : 1);
-    double med = median(samples, ns);
+    if (!ns) pair = 0, samples[ns++] = (now_ns() - t0) / (double)(k ? k : 1);
+    double med = median(samples, ns), rmed = pair ? median(rs, ns) : NAN;
     free(samples);
     j->est_ns = j->last_median = med;
 
     /* Bytes: the input read once and the output written once (the roofline's traffic);
      * outputs: output elements. Google Benchmark's own bytes_per_second/items_per_second come
      * from its mean time; the counters below come from the median. */
-    double bytes = (double)(c->in_elems + c->out_elems) * sizeof(float);
     int64_t it = gb_iterations(st);
     gb_set_bytes_processed(st, (int64_t)(bytes * (double)it));
     gb_set_items_processed(st, (int64_t)c->out_elems * it);
@@ -194,18 +223,15 @@ static void timed(gb_state *st, spb_job *j, work_fn fn, void *arg)
      * over this job's time. 100% means the kernel moves its bytes as fast as a plain
      * read-once/write-once pass; above 100% is possible only where the roofline's own loop
      * is the bottleneck (tiny, in-L1 cases). */
-    if (j->kind != SPB_ROOF && c->roof >= 0 && spb.jobs[c->roof].last_median > 0)
+    if (pair) {
+        gb_set_counter(st, "roof_ns", rmed, GB_COUNTER_PLAIN);
+        gb_set_counter(st, "%roof", 100.0 * rmed / med, GB_COUNTER_PLAIN);
+    } else if (j->kind != SPB_ROOF && c->roof >= 0 && spb.jobs[c->roof].last_median > 0) {
         gb_set_counter(st, "%roof", 100.0 * spb.jobs[c->roof].last_median / med, GB_COUNTER_PLAIN);
+    }
 }
 
 /* ---- bodies ---- */
-
-typedef struct roof_arg { const float *in; size_t nin; float *out; size_t nout; int threads; } roof_arg;
-static void roof_work(void *a)
-{
-    roof_arg *r = a;
-    spb_stream(r->in, r->nin, r->out, r->nout, r->threads);
-}
 
 /* With several threads the roofline is the better of one thread and all of them: a fork
  * costs microseconds, so small cases are faster on one, as the library's driver knows. */
@@ -227,6 +253,7 @@ static void body_roof(gb_state *st, void *ctx)
             }
         a.threads = best[1] < best[0] ? c->threads : 1;
     }
+    j->roof_threads = a.threads;
     char label[64];
     snprintf(label, sizeof label, "read in once + write out once, %d thread%s", a.threads, a.threads > 1 ? "s" : "");
     gb_set_label(st, label);
@@ -327,7 +354,7 @@ static spb_job *new_job(spb_kind k, int ci, const char *variant)
     memset(j, 0, sizeof *j);
     j->kind = k;
     j->ci = ci;
-    j->median_ns = NAN;
+    j->median_ns = j->roof_ns = NAN;
     snprintf(j->variant, sizeof j->variant, "%s", variant);
     const spb_case *c = &spb.cases[ci];
     if (k == SPB_ROOF)

@@ -28,6 +28,8 @@ void spb_on_result(const gb_result *r, void *user)
             snprintf(j->err, sizeof j->err, "%s", r->error);
         else if (j->nreps < SPB_MAX_REPS && !isnan(gb_result_counter(r, "median_ns")))
             j->reps[j->nreps++] = gb_result_counter(r, "median_ns");
+        if (!r->error && j->nroof < SPB_MAX_REPS && !isnan(gb_result_counter(r, "roof_ns")))
+            j->roof_reps[j->nroof++] = gb_result_counter(r, "roof_ns");
     }
     if (k != p_last) {
         p_last = k;
@@ -45,14 +47,19 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static double median_of(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 void spb_finish_results(void)
 {
     for (int k = 0; k < spb.njobs; k++) {
         spb_job *j = &spb.jobs[k];
         if (!j->nreps || j->err[0]) continue;
-        qsort(j->reps, (size_t)j->nreps, sizeof j->reps[0], cmp_double);
-        int n = j->nreps;
-        j->median_ns = n % 2 ? j->reps[n / 2] : 0.5 * (j->reps[n / 2 - 1] + j->reps[n / 2]);
+        j->median_ns = median_of(j->reps, j->nreps);
+        j->roof_ns = j->nroof ? median_of(j->roof_reps, j->nroof) : NAN;
     }
 }
 
@@ -69,6 +76,9 @@ static const spb_job *job(int ci, const char *variant)
 static double t_of(const spb_job *j) { return j && !j->err[0] ? j->median_ns : NAN; }
 
 static double roof_ns(const spb_case *c) { return c->roof >= 0 ? spb.jobs[c->roof].median_ns : NAN; }
+
+/* The roofline a job is compared with: its paired one where it has one, else its case's. */
+static double roof_of(const spb_job *j) { return j && !isnan(j->roof_ns) ? j->roof_ns : roof_ns(&spb.cases[j->ci]); }
 
 static double bytes_of(const spb_case *c) { return (double)(c->in_elems + c->out_elems) * sizeof(float); }
 
@@ -137,7 +147,7 @@ void spb_print_tables(FILE *f)
                 fprintf(f, " %s | | | | | | | |\n", a->err[0] ? a->err : "not run");
                 continue;
             }
-            double r = roof_ns(c);
+            double r = roof_of(a);
             const spb_job *b = fastest(ci);
             fprintf(f, " %.2f | %.1f |", t / 1e3, bytes_of(c) / t);
             if (isnan(r)) fprintf(f, " - |");
@@ -303,7 +313,7 @@ void spb_write_csv(FILE *f)
     for (int k = 0; k < spb.njobs; k++) {
         const spb_job *j = &spb.jobs[k];
         const spb_case *c = &spb.cases[j->ci];
-        double t = j->err[0] ? NAN : j->median_ns, r = roof_ns(c);
+        double t = j->err[0] ? NAN : j->median_ns, r = roof_of(j);
         if (j->kind == SPB_ROOF) {
             fprintf(f, "%s,stream,-,stream,stream,,,,,,%d,,%zu,%zu,", j->name, c->threads, c->in_elems * 4,
                     c->out_elems * 4);
@@ -416,7 +426,10 @@ int spb_write_plot_data(const char *dir, char *panels, size_t pn, int *heat_rows
         if (c->threads != 1 || !job(ci, "auto")) continue;
         fprintf(f, "%s/%s/c%lld@%lld/%s", simdpool_op_name(c->d.op), simdpool_layout_name(c->d.layout),
                 (long long)c->d.c, (long long)c->d.h, c->params);
-        for (int k = 0; k < nc; k++) put(f, 100 * roof_ns(c) / t_of(job(ci, cols[k])));
+        for (int k = 0; k < nc; k++) {
+            const spb_job *v = job(ci, cols[k]);
+            put(f, v ? 100 * roof_of(v) / t_of(v) : NAN);
+        }
         fputc('\n', f);
         rows++;
     }
