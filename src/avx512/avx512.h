@@ -9,6 +9,9 @@ void sp_avx512_nchw_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, s
 int sp_avx512_accepts_nchw_generic(const sp_problem *p);
 int sp_avx512_avx2_special(const sp_problem *p); /* unpadded 2x2s2, 3x3s1 */
 int sp_avx512_accepts_nchw_3x3s2(const sp_problem *p);
+/* NCHW 3x3 stride 2, padding <= 1, values-only max on rows of 65..224 columns (nchw_3x3s2.c). */
+void sp_avx512_nchw_3x3s2_max(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx512_accepts_nchw_3x3s2_max(const sp_problem *p);
 
 /* NHWC windowed and adaptive max: units are output rows n*OH + oh. */
 void sp_avx512_nhwc_generic(const sp_problem *p, const sp_args *a, size_t begin, size_t end);

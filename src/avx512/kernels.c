@@ -35,6 +35,13 @@
  *         (this variant's generic kernel is 17-23% slower there) and keeps them for indices.
  *   global max nhwc values-only, rows into the output: 1.17-1.40 over AVX2's channel walk.
  *
+ * nchw_3x3s2 values-only max, rows of 65-224 columns, padding <= 1 (nchw_3x3s2.c: H of each
+ *   input row in zmm registers, two rows per output row): against AVX2's nchw_3x3s2 (s2_max_lin),
+ *   C64 112^2 1.27x (bench, 6 runs, same-run medians 70.6 -> 56.1 us, 77 -> 98% of the
+ *   roofline; in-process A/B 1.28-1.37 on uniform, ReLU-like and all-zero planes), C64 224^2
+ *   1.12x (425 -> 370 us, 90 -> 108%), C64 80^2 1.51, 150^2 1.30, 200^2 1.26, padding 0
+ *   1.29-1.35 (in-process A/B). Rows of up to 64 columns (AVX2's register-resident
+ *   s2_middle_nv) and over 224 are not taken: not measured.
  * Since the bench's tensors are 64-byte aligned (8a7682e), default sweep of fb27b6d, same run:
  *   nhwc_3x3s2 max 1.27-1.68, nhwc_3x3s1 max 1.37-1.63 / avg 1.12-1.97 / sum 1.21, nhwc
  *   generic max 1.00-1.75, global max nhwc 0.91-1.20 and nchw 1.00-1.05, adaptive max 1.26,
@@ -81,6 +88,7 @@ static int nchw_max_generic_values(const sp_problem *p)
 }
 
 const sp_kernel sp_avx512_kernels[] = {
+    {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_3x3s2", sp_avx512_accepts_nchw_3x3s2_max, sp_avx512_nchw_3x3s2_max},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, I | SP_K_INDICES_ONLY, "nchw_3x3s2", sp_avx512_accepts_nchw_3x3s2, sp_avx512_nchw_3x3s2},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, I, "nchw_generic", nchw_max_generic_values, sp_avx512_nchw_generic},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, I | SP_K_INDICES_ONLY, "nchw_generic", nchw_max_generic_indices,

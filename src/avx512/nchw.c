@@ -230,8 +230,9 @@ void sp_avx512_nchw_generic(const sp_problem *p, const sp_args *a, size_t begin,
     planes(p, a, begin, end, p->kh, p->kw, p->sw, p->dh, p->dw);
 }
 
-/* 3x3 stride 2 with indices (its table entry is indices-only: values-only max goes to AVX2's
- * nchw_3x3s2, 1.3-2x faster than the zmm row pass this file had). */
+/* 3x3 stride 2 with indices (its table entry is indices-only: values-only max goes to
+ * nchw_3x3s2.c on rows of 65-224 columns, elsewhere to AVX2's nchw_3x3s2, 1.3-2x faster than
+ * the zmm row pass this file had), and the exact redo of a plane with a NaN for nchw_3x3s2.c. */
 void sp_avx512_nchw_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
     planes(p, a, begin, end, 3, 3, 2, 1, 1);
