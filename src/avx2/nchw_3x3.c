@@ -340,7 +340,13 @@ SP_INLINE void s2_middle_nv(const float *r1, float *out, int64_t n, int64_t OW, 
  * 66.6 -> 53.9 us (71 -> 81% of the roofline), C64 224^2 432 -> 335 us (65 -> 85%). What is
  * left is the vector pipes: per output vector 6 vmaxps and 2 vcmpps share two pipes with
  * 7 shuffles (unaligned loads for the left taps instead of the permute, or integer NaN
- * checks instead of vcmpps, measured level or slower). */
+ * checks instead of vcmpps, measured level or slower). Vertical first was slower too: pass 1
+ * storing max(r0, r1) per column, pass 2 one H of max(r2, that) per output vector (5
+ * shuffles instead of 9), plus a zero check and a per-row fix, since columns first differs
+ * from the row-major first maximum where -0 and +0 tie: C64 112^2 took 1.11x the time of
+ * this (in-process A/B, 30 rounds), 1.06x with the plane in L2 (C4); the buffer's round trip
+ * (11 loads and 3 stores per 8 outputs) costs more than the shuffles it saves. Where AVX-512
+ * is present, src/avx512/nchw_3x3s2.c runs these rows with H in registers. */
 SP_INLINE void s2_max_lin(const float *ra, float *out, int64_t n, int64_t OW, const s2geo *G, float *hb,
                           float *out_end, int pl, __m256 *nan, int NV)
 {
