@@ -22,7 +22,8 @@ typedef struct problem {
     simdpool_desc d;
     int special; /* inject NaN/inf/-0 */
     int ties;    /* quantise values so ties are common */
-    int zeros;   /* max-type ops: values from {-0, +0, -1}, a rare NaN: which of tied zeros wins shows */
+    int zeros;   /* max-type ops: values from {-0, +0, -1}: which of tied zeros wins shows; 2: a rare
+                    NaN too (half of these, as kernels redo a plane with a NaN by another path) */
 } problem;
 
 static int has_indices(simdpool_op op)
@@ -66,8 +67,8 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
          * AVX2's adaptive average takes a whole plane at a time. */
         /* Now and then a long row (up to the 224-wide stem), so NCHW kernels with paths for
          * rows of many vectors (read in address order, loops unrolled for 112 and 224 columns)
-         * run them; half of these get the stems' windows. */
-        const int longrow = is_windowed(op) && !wide && tu_uniform(s) < 0.1;
+         * run them; most of these get the stems' windows, and for max often tied zeros. */
+        const int longrow = is_windowed(op) && !wide && tu_uniform(s) < 0.15;
         if (longrow) h = tu_range(s, 1, 9), w = tu_range(s, 64, 240);
         int64_t toh = 0, tow = 0;
         if (!wide && (op == SIMDPOOL_ADAPTIVE_AVG || op == SIMDPOOL_ADAPTIVE_MAX) && tu_uniform(s) < 0.2) {
@@ -97,7 +98,7 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
             }
             d.ceil_mode = tu_uniform(s) < 0.4;
             d.count_include_pad = tu_uniform(s) < 0.5;
-            if (longrow && tu_uniform(s) < 0.5) {
+            if (longrow && tu_uniform(s) < 0.7) {
                 d.kernel_h = d.kernel_w = tu_range(s, 2, 3);
                 d.stride_h = d.stride_w = 2;
                 d.dilation_h = d.dilation_w = 1;
@@ -122,9 +123,9 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
         if (simdpool_output_shape(&d, &oh, &ow) != SIMDPOOL_OK) continue;
         pr->d = d;
         pr->special = (op == SIMDPOOL_MAX || op == SIMDPOOL_GLOBAL_MAX || op == SIMDPOOL_ADAPTIVE_MAX ||
-                       op == SIMDPOOL_MASKED_MAX) && tu_uniform(s) < 0.4;
+                       op == SIMDPOOL_MASKED_MAX) && tu_uniform(s) < (longrow ? 0.6 : 0.4);
         pr->ties = tu_uniform(s) < 0.3;
-        pr->zeros = pr->special && tu_uniform(s) < 0.3;
+        pr->zeros = pr->special && tu_uniform(s) < (longrow ? 0.6 : 0.3) ? tu_range(s, 1, 2) : 0;
         return;
     }
 }
@@ -139,7 +140,7 @@ static void fill_input(uint64_t *s, const problem *pr, float *x, size_t n)
         if (pr->d.op == SIMDPOOL_STOCHASTIC && tu_uniform(s) < 0.2) v = 0.0f;
         if (pr->zeros) {
             const double r = tu_uniform(s);
-            v = r < 0.01 ? NAN : r < 0.45 ? -0.0f : r < 0.9 ? 0.0f : -1.0f;
+            v = r < 0.01 && pr->zeros == 2 ? NAN : r < 0.45 ? -0.0f : r < 0.9 ? 0.0f : -1.0f;
         } else if (pr->special) {
             double r = tu_uniform(s);
             if (r < 0.02) v = NAN;
