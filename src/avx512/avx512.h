@@ -23,6 +23,9 @@ int sp_avx512_accepts_nhwc_3x3s1(const sp_problem *p);
 /* NHWC 3x3 stride 2, padding <= 1: values-only max (nhwc_3x3s2.c). */
 void sp_avx512_nhwc_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx512_accepts_nhwc_3x3s2(const sp_problem *p);
+/* NHWC 2x2 stride 2 without padding: values-only max (nhwc_2x2s2.c). */
+void sp_avx512_nhwc_2x2s2_max(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx512_accepts_nhwc_2x2s2_max(const sp_problem *p);
 
 /* Global max, both layouts: units are (n, c) pairs. */
 void sp_avx512_global_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end);

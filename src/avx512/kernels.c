@@ -34,6 +34,13 @@
  *         sweep (0.89-1.04); the values-only nhwc_generic entry leaves those windows to AVX2
  *         (this variant's generic kernel is 17-23% slower there) and keeps them for indices.
  *   global max nhwc values-only, rows into the output: 1.17-1.40 over AVX2's channel walk.
+ *   kept: nhwc_2x2s2 values-only max (nhwc_2x2s2.c), a dedicated kernel (the entry removed
+ *         above was this variant's generic kernel): NaN record in opmask-chained compares
+ *         (6 per 64 channels, AVX2's spends 24 ops), plus a prefetch 4 KiB ahead on inputs
+ *         of 8 MB or more. Bench, 1 thread, three sets of 5 runs, median of the medians:
+ *         C64 224^2 97-100% of the paired roofline (AVX2 89-93%; without the prefetch 87-92%,
+ *         level with AVX2), avx2/avx512 1.13-1.15; C128 112^2 1.06-1.13, C256 56^2
+ *         1.03-1.13, C512 28^2 1.06-1.11, C512 14^2 1.00-1.08.
  *
  * nchw_3x3s2 values-only max, rows of 65-224 columns, padding <= 1 (nchw_3x3s2.c: H of each
  *   input row in zmm registers, two rows per output row): against AVX2's nchw_3x3s2 (s2_max_lin),
@@ -96,6 +103,7 @@ const sp_kernel sp_avx512_kernels[] = {
     {SIMDPOOL_MAX, SIMDPOOL_NHWC, 0, "nhwc_3x3s1", sp_avx512_accepts_nhwc_3x3s1, sp_avx512_nhwc_3x3s1},
     {SIMDPOOL_AVG, SIMDPOOL_NHWC, 0, "nhwc_3x3s1", sp_avx512_accepts_nhwc_3x3s1, sp_avx512_nhwc_3x3s1},
     {SIMDPOOL_SUM, SIMDPOOL_NHWC, 0, "nhwc_3x3s1", sp_avx512_accepts_nhwc_3x3s1, sp_avx512_nhwc_3x3s1},
+    {SIMDPOOL_MAX, SIMDPOOL_NHWC, 0, "nhwc_2x2s2", sp_avx512_accepts_nhwc_2x2s2_max, sp_avx512_nhwc_2x2s2_max},
     {SIMDPOOL_MAX, SIMDPOOL_NHWC, 0, "nhwc_3x3s2", sp_avx512_accepts_nhwc_3x3s2, sp_avx512_nhwc_3x3s2},
     {SIMDPOOL_MAX, SIMDPOOL_NHWC, I, "nhwc_generic", nhwc_max_generic_values, sp_avx512_nhwc_generic},
     {SIMDPOOL_MAX, SIMDPOOL_NHWC, I | SP_K_INDICES_ONLY, "nhwc_generic", sp_avx512_accepts_nhwc_generic,
