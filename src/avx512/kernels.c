@@ -41,6 +41,9 @@
  *         C64 224^2 97-100% of the paired roofline (AVX2 89-93%; without the prefetch 87-92%,
  *         level with AVX2), avx2/avx512 1.13-1.15; C128 112^2 1.06-1.13, C256 56^2
  *         1.03-1.13, C512 28^2 1.06-1.11, C512 14^2 1.00-1.08.
+ *   removed: nhwc_2x2s2 avg / sum on the same kernel (AVX2's pair sums, same prefetch): avg
+ *         C64 224^2 1.04 (95 -> 101% of the roofline), C128 112^2 to C512 14^2 0.94-1.03
+ *         (5 runs): not a clear win over AVX2's, which is chosen there.
  *
  * nchw_3x3s2 values-only max, rows of 65-224 columns, padding <= 1 (nchw_3x3s2.c: H of each
  *   input row in zmm registers, two rows per output row): against AVX2's nchw_3x3s2 (s2_max_lin),
