@@ -57,6 +57,18 @@
  *   generic max 1.00-1.75, global max nhwc 0.91-1.20 and nchw 1.00-1.05, adaptive max 1.26,
  *   masked max 1.42. nhwc_3x3s2 avg / sum (one template with AVX2's now) re-measured: 0.83-1.22
  *   avg, 0.99-1.11 sum (--full, 3 runs): still not a clear win, still AVX2's.
+ *
+ * nchw_2x2s2 values-only max and avg, whole windows, rows of 49-112 outputs (nchw_2x2s2.c: the
+ *   upper row's pairs in zmm registers, both rows read in address order). The generic AVX-512
+ *   path for these windows had measured 0.58-1.34 (mixed, above), so AVX2 kept them and the
+ *   generic entries still exclude them (sp_avx512_avx2_special; indices stay there). Bench,
+ *   1 thread, two sets of 4 runs, median of medians, avx2 -> avx512 (% of the paired roofline):
+ *   C128 112^2 max 127.8 -> 103.7 us / 129.0 -> 105.1 us (91 -> 105%, 90 -> 110%), 1.23 both
+ *   sets; avg 1.23 / 1.34 (88 -> 107%, 83 -> 105%). C64 224^2 (prefetch 4 KiB ahead, inputs of
+ *   8 MB or more, as nhwc_2x2s2.c; without it 97-99%): both at the roofline, level: max 0.98 /
+ *   0.86 (106 vs 106%, 101 vs 99%; 1.07 in a 224-only A/B of 4 rounds), avg 1.08 / 1.02
+ *   (101-107% both). Rows of 48 outputs or fewer (56^2 and below) stay with AVX2's flat loop
+ *   over the slice: this kernel measured 0.50-1.01 there (one run).
  */
 #include "avx512.h"
 
@@ -98,6 +110,8 @@ static int nchw_max_generic_values(const sp_problem *p)
 }
 
 const sp_kernel sp_avx512_kernels[] = {
+    {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_2x2s2", sp_avx512_accepts_nchw_2x2s2, sp_avx512_nchw_2x2s2},
+    {SIMDPOOL_AVG, SIMDPOOL_NCHW, 0, "nchw_2x2s2", sp_avx512_accepts_nchw_2x2s2, sp_avx512_nchw_2x2s2},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_3x3s2", sp_avx512_accepts_nchw_3x3s2_max, sp_avx512_nchw_3x3s2_max},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, I | SP_K_INDICES_ONLY, "nchw_3x3s2", sp_avx512_accepts_nchw_3x3s2, sp_avx512_nchw_3x3s2},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, I, "nchw_generic", nchw_max_generic_values, sp_avx512_nchw_generic},
