@@ -22,8 +22,9 @@ typedef struct problem {
     simdpool_desc d;
     int special; /* inject NaN/inf/-0 */
     int ties;    /* quantise values so ties are common */
-    int zeros;   /* max-type ops: values from {-0, +0, -1}: which of tied zeros wins shows; 2: a rare
-                    NaN too (half of these, as kernels redo a plane with a NaN by another path) */
+    int zeros;   /* values from {-0, +0, -1}: which of tied zeros wins (max), the sign of a zero sum
+                    (sums); 2: a rare NaN too (half of the max ones, as kernels redo a plane with a
+                    NaN by another path) */
 } problem;
 
 static int has_indices(simdpool_op op)
@@ -126,6 +127,8 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
                        op == SIMDPOOL_MASKED_MAX) && tu_uniform(s) < (longrow ? 0.6 : 0.4);
         pr->ties = tu_uniform(s) < 0.3;
         pr->zeros = pr->special && tu_uniform(s) < (longrow ? 0.6 : 0.3) ? tu_range(s, 1, 2) : 0;
+        /* Sums too: a window of -0 sums to +0 (the reference starts from +0) */
+        if (is_linear(op) && tu_uniform(s) < 0.1) pr->zeros = 1;
         return;
     }
 }
@@ -270,6 +273,7 @@ static int check_problem(const problem *pr, uint64_t *rs, const char *variant)
             double tol = (n_terms + 2) * FLT_EPSILON * fabs((double)absref[i]) + 1e-30;
             if (d->op == SIMDPOOL_LP) tol = 1e-5 * fabs((double)ref[i]) * (n_terms + 2) + 1e-30;
             ok = tu_same(ref[i], out[i]) || fabs((double)ref[i] - (double)out[i]) <= tol;
+            if (absref[i] == 0.0f) ok = tu_same(ref[i], out[i]); /* only zeros: exact, sign included */
         } else { /* stochastic inference: a ratio of two non-negative sums */
             double tol = (2 * n_terms + 4) * FLT_EPSILON * fabs((double)ref[i]) + 1e-30;
             ok = tu_same(ref[i], out[i]) || fabs((double)ref[i] - (double)out[i]) <= tol;
