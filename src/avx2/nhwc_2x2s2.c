@@ -9,6 +9,7 @@
  * reference's step except where t is NaN; a pixel whose later taps hold a NaN is redone with
  * the exact step. Sums start from +0 as the reference's (a window of -0 gives +0). */
 #include "simd.h"
+#include "../tmpl/accepts.h"
 
 enum { OP_MAX, OP_SUM, OP_AVG };
 
@@ -86,10 +87,4 @@ void sp_avx2_nhwc_2x2s2(const sp_problem *p, const sp_args *a, size_t begin, siz
     }
 }
 
-/* Whole windows only: no padding on the leading edges and no window hanging past the input
- * (ceil mode), so every divisor is 4; a divisor override is left to the generic kernel. */
-int sp_avx2_accepts_nhwc_2x2s2(const sp_problem *p)
-{
-    return p->kh == 2 && p->kw == 2 && p->sh == 2 && p->sw == 2 && p->dh == 1 && p->dw == 1 && p->pt == 0 &&
-           p->pl == 0 && 2 * p->oh <= p->h && 2 * p->ow <= p->w && !p->divisor_override;
-}
+int sp_avx2_accepts_nhwc_2x2s2(const sp_problem *p) { return sp_tmpl_whole_2x2s2(p); }

@@ -71,19 +71,14 @@
  *   over the slice: this kernel measured 0.50-1.01 there (one run).
  */
 #include "avx512.h"
+#include "../tmpl/accepts.h"
 
 #define I SP_K_INDICES
 
-/* Whole 2x2 stride-2 windows, as AVX2's nhwc_2x2s2 (values-only) takes them. */
-static int avx2_nhwc_2x2s2(const sp_problem *p)
-{
-    return p->kh == 2 && p->kw == 2 && p->sh == 2 && p->sw == 2 && p->dh == 1 && p->dw == 1 && p->pt == 0 &&
-           p->pl == 0 && 2 * p->oh <= p->h && 2 * p->ow <= p->w && !p->divisor_override;
-}
-
+/* Values-only: whole 2x2 s2 windows go to nhwc_2x2s2. */
 static int nhwc_max_generic_values(const sp_problem *p)
 {
-    return !avx2_nhwc_2x2s2(p) && sp_avx512_accepts_nhwc_generic(p);
+    return !sp_tmpl_whole_2x2s2(p) && sp_avx512_accepts_nhwc_generic(p);
 }
 
 /* Stride 1, dilation 1, kernels up to 7 with padding up to half: where AVX2's separable

@@ -16,6 +16,7 @@
  * fmadd(x, 0.25, +0), so a window of -0 gives +0 as the reference's sum from +0.
  * Row tails are masked loads (zero past the row: ordered, never stored) and masked stores. */
 #include "simd.h"
+#include "../tmpl/accepts.h"
 
 enum { NZ_MIN = 4, NZ_MAX = 7 }; /* output vectors per row, held in registers */
 
@@ -121,8 +122,6 @@ void sp_avx512_nchw_2x2s2(const sp_problem *p, const sp_args *a, size_t begin, s
  * rows of 49 to 112 outputs (wider ones not measured), and planes the exact redo (nchw.c) takes. */
 int sp_avx512_accepts_nchw_2x2s2(const sp_problem *p)
 {
-    return (p->op == SIMDPOOL_MAX || p->op == SIMDPOOL_AVG) && p->kh == 2 && p->kw == 2 && p->sh == 2 &&
-           p->sw == 2 && p->dh == 1 && p->dw == 1 && p->pt == 0 && p->pl == 0 && 2 * p->oh <= p->h &&
-           2 * p->ow <= p->w && !p->divisor_override && p->ow > 16 * (NZ_MIN - 1) && p->ow <= 16 * NZ_MAX &&
-           sp_avx512_accepts_nchw_generic(p);
+    return (p->op == SIMDPOOL_MAX || p->op == SIMDPOOL_AVG) && sp_tmpl_whole_2x2s2(p) &&
+           p->ow > 16 * (NZ_MIN - 1) && p->ow <= 16 * NZ_MAX && sp_avx512_accepts_nchw_generic(p);
 }

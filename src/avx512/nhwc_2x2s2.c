@@ -14,6 +14,7 @@
  * (-0/+0 as the reference) and on a NaN in m, so tap 0's NaN survives; a pixel with a NaN in
  * a later tap is redone with the exact step. Channel tails use masked loads and stores. */
 #include "simd.h"
+#include "../tmpl/accepts.h"
 
 /* How far ahead each row is prefetched: 2-8 KiB measured alike (98-102% of the roofline at
  * C64 224^2), none 87-92%. Prefetches never fault, so the last rows' may run past the input.
@@ -122,9 +123,4 @@ void sp_avx512_nhwc_2x2s2_max(const sp_problem *p, const sp_args *a, size_t begi
         rows(p, a, begin, end, 0);
 }
 
-/* Whole windows only (as AVX2's nhwc_2x2s2): no leading padding, no window past the input. */
-int sp_avx512_accepts_nhwc_2x2s2_max(const sp_problem *p)
-{
-    return p->op == SIMDPOOL_MAX && p->kh == 2 && p->kw == 2 && p->sh == 2 && p->sw == 2 && p->dh == 1 &&
-           p->dw == 1 && p->pt == 0 && p->pl == 0 && 2 * p->oh <= p->h && 2 * p->ow <= p->w;
-}
+int sp_avx512_accepts_nhwc_2x2s2_max(const sp_problem *p) { return p->op == SIMDPOOL_MAX && sp_tmpl_whole_2x2s2(p); }

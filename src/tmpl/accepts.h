@@ -8,6 +8,15 @@
 #include "divisors.h"
 
 
+/* Whole 2x2 stride-2 windows: no leading padding and no window past the input (ceil mode), so
+ * every divisor is 4; a divisor override is left to the generic kernels. The AVX2 and AVX-512
+ * 2x2 s2 kernels take these (plus their own limits). */
+static inline int sp_tmpl_whole_2x2s2(const sp_problem *p)
+{
+    return p->kh == 2 && p->kw == 2 && p->sh == 2 && p->sw == 2 && p->dh == 1 && p->dw == 1 && p->pt == 0 &&
+           p->pl == 0 && 2 * p->oh <= p->h && 2 * p->ow <= p->w && !p->divisor_override;
+}
+
 static inline int sp_tmpl_accepts_nhwc_3x3s1(const sp_problem *p)
 {
     return p->kh == 3 && p->kw == 3 && p->sh == 1 && p->sw == 1 && p->dh == 1 && p->dw == 1 && p->pt <= 1 &&
