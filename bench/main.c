@@ -22,7 +22,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: simdpool-bench [options] [--benchmark_* flags]\n"
             "\n"
-            "With no options: the default sweep (~3 minutes on 2 cores), a table per operator, the\n"
+            "With no options: the default sweep (~3.5 minutes on 2 cores), a table per operator, the\n"
             "choice per problem class; CSV, JSON and PNG pictures in ./bench-out/.\n"
             "\n"
             "  --quick              headline cases only (what `meson test --benchmark` runs)\n"
