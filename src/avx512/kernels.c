@@ -69,6 +69,20 @@
  *   0.86 (106 vs 106%, 101 vs 99%; 1.07 in a 224-only A/B of 4 rounds), avg 1.08 / 1.02
  *   (101-107% both). Rows of 48 outputs or fewer (56^2 and below) stay with AVX2's flat loop
  *   over the slice: this kernel measured 0.50-1.01 there (one run).
+ *
+ * nhwc_3x3s2 max on an Intel Xeon (AVX-512 F/BW/VL, 2 MB L2 per core), unchanged since
+ *   b4b4e0c: the issue's target (max 3x3 s2 p1 C64 112^2 NHWC >= 95% of the paired roofline;
+ *   89% on Zen 4) is met as it stands. Bench `--op max --layout nhwc --size 112,56,224
+ *   --threads 1 --no-peers --benchmark_repetitions=3`, 4 separate runs, median of the medians
+ *   (% of the paired roofline, range): C64 112^2 142.4 us, 104.8% (100.1-107.3); C128 112^2
+ *   288.0 us, 102.7% (101.8-106.4); C256 56^2 147.1 us, 102.9% (99.8-108.9); C64 224^2
+ *   556.1 us, 102.5% (101.5-105.5). AVX2's port, same runs: 97.9-107.1%. Each input byte is
+ *   read once (the row buffer) and the time is the read-once pass's, so fewer ops per output
+ *   (not tried) could not show in these cases on this machine.
+ *   Tried, not kept: a software prefetch 4 KiB ahead of every line of the four new rows (as
+ *   nhwc_2x2s2.c), on every input size: slower in all four cases (avx512 / avx2 time in the
+ *   same run 1.04-1.10 with it, 0.93-1.01 without; 93.2-97.9% of the roofline against
+ *   100.0-105.8%; two runs each, alternated).
  */
 #include "avx512.h"
 #include "../tmpl/accepts.h"
