@@ -25,8 +25,7 @@
  * and up to 2x where C is a power of two (C*4-byte strides fall into a few L1 sets). */
 
 #include "accepts.h"
-
-enum { OP_MAX, OP_SUM, OP_AVG };
+#include "nhwc_out.h"
 
 typedef struct rows4 {
     const float *r[4]; /* input rows hs .. hs+3, clamped into the image */
@@ -114,17 +113,7 @@ SP_INLINE void columns(const rows4 *s0, int64_t ow, int NC, int R, int op, int e
         /* The exact redo loads the taps again rather than keeping them live across the check. */           \
         if (compute(&s, q, x, NC, R, op, edge, plain, tail, km, 0, o))                                        \
             compute(&s, q, x, NC, R, op, edge, plain, tail, km, 1, o);                                        \
-        for (int r = 0; r < R; r++) {                                                                         \
-            for (int i = 0; i < NC; i++) {                                                                    \
-                spv t = o[r][i];                                                                              \
-                if (op != OP_MAX) t = spv_add(t, spv_set1(0.0f)); /* +0 start, as scalar */                  \
-                if (op == OP_AVG) t = spv_mul(t, spv_set1(inv[r][i]));                                        \
-                if (tail)                                                                                     \
-                    spv_store_k((r ? o1 : o0) + i * C, km, t);                                                \
-                else                                                                                          \
-                    spv_storeu((r ? o1 : o0) + i * C, t);                                                     \
-            }                                                                                                 \
-        }                                                                                                     \
+        store_outs(o, R, NC, op, inv, o0, o1, C, tail, km);                                                  \
         for (int j = 0; j < 4; j++) q[j] += SPV_W;                                                            \
         o0 += SPV_W;                                                                                          \
         o1 += SPV_W;                                                                                          \

@@ -23,9 +23,8 @@
  * The walk is pixel-major (all channels of a block, then the next), so loads go in address
  * order whatever C is. */
 
-enum { OP_MAX, OP_SUM, OP_AVG };
-
 #include "accepts.h"
+#include "nhwc_out.h"
 
 /* Max: floats of row maxima the stack buffer holds; OW * C up to this (every net shape of the
  * default sweep is 7168) uses it, wider rows compute row hs again, as the first pair does. */
@@ -119,17 +118,7 @@ SP_INLINE void columns(const rows5 *s0, int64_t ow, int NC, int R, int op, int b
                     spv_storeu(hq + i * C, o[2][i]);                                                    \
             }                                                                                                 \
         }                                                                                                     \
-        for (int r = 0; r < R; r++) {                                                                         \
-            for (int i = 0; i < NC; i++) {                                                                    \
-                spv t = o[r][i];                                                                           \
-                if (op != OP_MAX) t = spv_add(t, spv_set1(0.0f)); /* +0 start, as scalar */                  \
-                if (op == OP_AVG) t = spv_mul(t, spv_set1(inv[r][i]));                                        \
-                if (tail)                                                                                     \
-                    spv_store_k((r ? o1 : o0) + i * C, km, t);                                                \
-                else                                                                                          \
-                    spv_storeu((r ? o1 : o0) + i * C, t);                                                     \
-            }                                                                                                 \
-        }                                                                                                     \
+        store_outs(o, R, NC, op, inv, o0, o1, C, tail, km);                                                  \
         for (int j = 0; j < 5; j++) q[j] += SPV_W;                                                            \
         o0 += SPV_W;                                                                                          \
         o1 += SPV_W;                                                                                          \
