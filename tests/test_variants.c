@@ -106,6 +106,15 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
                 d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = d.kernel_h - 2;
             }
             if (op == SIMDPOOL_AVG && tu_uniform(s) < 0.15) d.divisor_override = tu_range(s, 1, 9);
+            /* Now and then whole 2x2 stride-2 windows (no padding), the downsampling case: the
+             * kernels that walk a slice's row pairs as one sequence across planes then meet even
+             * and odd H and W, many planes, batches and (threads) slices that start mid-tensor. */
+            if ((op == SIMDPOOL_MAX || op == SIMDPOOL_AVG) && !longrow && tu_uniform(s) < 0.1) {
+                d.kernel_h = d.kernel_w = d.stride_h = d.stride_w = 2;
+                d.dilation_h = d.dilation_w = 1;
+                d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = 0;
+                d.divisor_override = 0;
+            }
             if (op == SIMDPOOL_LP) {
                 static const float ps[] = {1.0f, 2.0f, 3.0f, 1.5f};
                 d.p = ps[tu_range(s, 0, 3)];

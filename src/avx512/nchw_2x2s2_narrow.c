@@ -1,0 +1,128 @@
+/* NCHW 2x2 stride 2, whole windows, rows of 3 to 16 columns (the 7^2 and 14^2 maps of ResNet
+ * and VGG tails): values-only max. (Avg on the same steps measured 0.77-1.04x of AVX2's flat
+ * loop, so AVX2 keeps it.)
+ *
+ * Small maps are all per-row overhead for a row-at-a-time loop, so the slice is walked as one
+ * flat sequence of input row pairs (rows 2k and 2k+1 of a plane; an odd height skips each
+ * plane's last row) and the outputs as one contiguous stream, OW per row pair. Two row pairs
+ * make one step: four vpermt2ps gather the even and odd columns of both upper rows and both
+ * lower rows into 2*OW lanes, three vmaxps combine them and one masked store writes 2*OW
+ * contiguous outputs. Rows of up to 8 columns hold both rows of a pair in one vector (the
+ * lower row from lane W), so a step is two loads; wider ones load each row. Loads are
+ * zero-masked to the columns the outputs use and stores to the outputs, so nothing outside the
+ * row pairs or the slice's outputs is touched. A second load one column on, instead of the
+ * odd-column shuffles, measured slower (C512 14^2: 11.0 us against 8.1): at these row lengths
+ * most loads straddle cache lines and cost more than the shuffles they save.
+ *
+ * The input is prefetched 2 KiB ahead: with the hardware prefetchers alone the steps ran at
+ * about 2/3 of their in-L1 rate on L2-resident tensors (C512 14^2: 8.1 -> 6.9 us).
+ *
+ * Pairs first, then rows, each step vmaxps(later, earlier), which keeps the earlier on ties
+ * (-0/+0 included): the reference's row-major first maximum whenever no NaN is present.
+ * Ordered compares of the loads chain through opmasks; a chunk of planes that saw a NaN (or a
+ * NaN in an unused odd column) is redone by the exact generic kernel (nchw.c). */
+#include "simd.h"
+#include "../tmpl/accepts.h"
+
+enum { W_MAX = 16, RP_CHUNK = 32 }; /* widest row taken; row pairs per NaN check */
+#define AHEAD 512                   /* floats: the prefetch distance */
+
+/* vpermt2ps indices: lanes j < n take lane off + 2j of the first vector, the next n lanes
+ * lane off + 2(j - n) of the second. */
+SP_INLINE __m512i pack_idx(int n, int off)
+{
+    const __m512i j2 = _mm512_add_epi32(sp_iota(), sp_iota());
+    const __m512i ia = _mm512_add_epi32(j2, _mm512_set1_epi32(off));
+    const __m512i ib = _mm512_add_epi32(j2, _mm512_set1_epi32(16 + off - 2 * n));
+    return _mm512_mask_mov_epi32(ia, (__mmask16)~sp_lanes(n), ib);
+}
+
+/* The flat row-pair sequence: row pair k of a plane, then the next plane's first. */
+typedef struct walk {
+    const float *r;
+    int64_t k;
+} walk;
+
+SP_INLINE const float *next(walk *w, int64_t step2, int64_t oh, int64_t skip)
+{
+    const float *r = w->r;
+    w->r += step2;
+    if (++w->k == oh) w->k = 0, w->r += skip;
+    return r;
+}
+
+/* Columns 2j, 2j+1 of rows x (pair a) and y (pair b), packed: vmaxps(odd, even) keeps the
+ * earlier column on ties. */
+SP_INLINE __m512 pairs(__m512 x, __m512 y, __m512i ie, __m512i io)
+{
+    return _mm512_max_ps(_mm512_permutex2var_ps(x, io, y), _mm512_permutex2var_ps(x, ie, y));
+}
+
+/* n row pairs from r0 into o; ONE: both rows in one vector (W <= 8). Returns the lanes of the
+ * ordered compares that held (all set when no NaN was seen). */
+SP_INLINE __mmask16 rows(const float *r0, float *o, int64_t n, int64_t W, int64_t OW, int64_t oh, int64_t skip,
+                         int ONE)
+{
+    const __mmask16 kl = ONE ? sp_lanes(W + 2 * OW) : sp_lanes(2 * OW), k2 = sp_lanes(2 * OW), k1 = sp_lanes(OW);
+    const int lo = ONE ? (int)W : 0;
+    const __m512i ue = pack_idx((int)OW, 0), uo = pack_idx((int)OW, 1);
+    const __m512i le = pack_idx((int)OW, lo), lx = pack_idx((int)OW, lo + 1);
+    __mmask16 ok = 0xFFFF, ok2 = 0xFFFF;
+    walk w = {r0, 0};
+    int64_t i = 0;
+    for (; i + 2 <= n; i += 2, o += 2 * OW) {
+        const float *ra = next(&w, 2 * W, oh, skip), *rb = next(&w, 2 * W, oh, skip);
+        _mm_prefetch((const char *)(ra + AHEAD), _MM_HINT_T0);
+        _mm_prefetch((const char *)(ra + AHEAD + 16), _MM_HINT_T0);
+        if (!ONE) {
+            _mm_prefetch((const char *)(ra + AHEAD + 32), _MM_HINT_T0);
+            _mm_prefetch((const char *)(ra + AHEAD + 48), _MM_HINT_T0);
+        }
+        const __m512 pa = _mm512_maskz_loadu_ps(kl, ra), pb = _mm512_maskz_loadu_ps(kl, rb);
+        const __m512 qa = ONE ? pa : _mm512_maskz_loadu_ps(kl, ra + W);
+        const __m512 qb = ONE ? pb : _mm512_maskz_loadu_ps(kl, rb + W);
+        ok = _mm512_mask_cmp_ps_mask(ok, pa, pb, _CMP_ORD_Q);
+        if (!ONE) ok2 = _mm512_mask_cmp_ps_mask(ok2, qa, qb, _CMP_ORD_Q);
+        _mm512_mask_storeu_ps(o, k2, _mm512_max_ps(pairs(qa, qb, le, lx), pairs(pa, pb, ue, uo)));
+    }
+    if (i < n) { /* an odd count: the last row pair alone */
+        const float *ra = next(&w, 2 * W, oh, skip);
+        const __m512 pa = _mm512_maskz_loadu_ps(kl, ra), qa = ONE ? pa : _mm512_maskz_loadu_ps(kl, ra + W);
+        ok &= _mm512_cmp_ps_mask(pa, qa, _CMP_ORD_Q);
+        _mm512_mask_storeu_ps(o, k1, _mm512_max_ps(pairs(qa, qa, le, lx), pairs(pa, pa, ue, uo)));
+    }
+    return ok & ok2;
+}
+
+/* Chunks of whole planes, so a NaN redoes only its chunk. */
+SP_INLINE void chunks(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int ONE)
+{
+    const int64_t W = p->w, OW = p->ow, OH = p->oh, hw = p->h * W, skip = hw - 2 * OH * W;
+    const size_t pc = OH >= RP_CHUNK ? 1 : (size_t)(RP_CHUNK / OH);
+    for (size_t u0 = begin; u0 < end; u0 += pc) {
+        const size_t u1 = end - u0 < pc ? end : u0 + pc;
+        const __mmask16 ok = rows(a->in + (int64_t)u0 * hw, a->out + (int64_t)u0 * OH * OW, (int64_t)(u1 - u0) * OH,
+                                  W, OW, OH, skip, ONE);
+        if (ok != (__mmask16)0xFFFF) {
+            sp_args one = *a;
+            one.idx = NULL;
+            sp_avx512_nchw_generic(p, &one, u0, u1);
+        }
+    }
+}
+
+void sp_avx512_nchw_2x2s2_narrow(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    if (p->w <= 8)
+        chunks(p, a, begin, end, 1);
+    else
+        chunks(p, a, begin, end, 0);
+}
+
+/* Whole windows, rows of 3 to 16 columns but 9 (there, and at 2, within 7% of AVX2's: a
+ * two-load row pair of 4 outputs fills half a vector), planes the exact redo (nchw.c) takes. */
+int sp_avx512_accepts_nchw_2x2s2_narrow(const sp_problem *p)
+{
+    return p->op == SIMDPOOL_MAX && sp_tmpl_whole_2x2s2(p) && p->oh >= 1 && p->w >= 3 && p->w <= W_MAX &&
+           p->w != 9 && sp_avx512_accepts_nchw_generic(p);
+}
