@@ -84,17 +84,18 @@
  *   same run 1.04-1.10 with it, 0.93-1.01 without; 93.2-97.9% of the roofline against
  *   100.0-105.8%; two runs each, alternated).
  *
- * nchw_2x2s2_narrow values-only max, whole windows, rows of 3 to 16 columns but 9 (Intel Xeon,
+ * nchw_2x2s2_narrow values-only max, whole windows, rows of up to 17 columns (Intel Xeon,
  *   AVX-512 F/BW/VL, 2 MB L2; nchw_2x2s2_narrow.c: the slice as one sequence of row pairs, two
- *   per step, four vpermt2ps, prefetch 2 KiB ahead). Bench, 1 thread, 4 runs, same-run medians
- *   of the medians, avx2 -> avx512 (% of the paired roofline):
- *     C512 14^2   7290 -> 6250 ns  1.17x  (51.7 -> 60.2%)
- *     C512 7^2    2725 -> 2214 ns  1.23x  (31.4 -> 38.6%)
- *     C2048 7^2  10761 -> 8735 ns  1.23x  (32.1 -> 39.7%)
- *   In-process A/B over square maps of ~400 KB (two runs): W 3..17 1.05-1.40 but W 9 1.02-1.07
- *   and W 2 1.04-1.05 (not taken). Avg on the same steps: 0.77-1.04 (AVX2 keeps it). Rows of
- *   17 to 97 columns as 16-column segments (a second load one column on for the odd columns,
- *   one vpermt2ps per 16 outputs): 28^2 0.68-0.79, 56^2 0.93-0.99, not kept.
+ *   per step, four vpermt2ps, prefetch 2 KiB ahead, NaN check per 256 row pairs). Bench, 1
+ *   thread, 4 runs, same-run medians of the medians, avx2 -> avx512 (% of the paired roofline):
+ *     C512 14^2   7287 -> 5790 ns  1.26x  (51.6 -> 65.0%)
+ *     C512 7^2    2734 -> 1758 ns  1.56x  (31.3 -> 48.7%)
+ *     C2048 7^2  10773 -> 7003 ns  1.54x  (32.2 -> 49.3%)
+ *   In-process A/B over square maps of ~400 KB, two runs: W 2..17 1.11-1.72 (W 16 1.11-1.12,
+ *   W 9 and 12 1.19-1.20, odd W <= 8 1.5-1.7). Avg on the same steps: 0.96-1.17, below 1 on
+ *   even W <= 8 (AVX2 keeps it). Rows of 17 to 97 columns as 16-column segments (a second
+ *   load one column on for the odd columns, one vpermt2ps per 16 outputs): 28^2 0.68-0.79,
+ *   56^2 0.93-0.99, not kept.
  */
 #include "avx512.h"
 #include "../tmpl/accepts.h"

@@ -1,6 +1,6 @@
-/* NCHW 2x2 stride 2, whole windows, rows of 3 to 16 columns (the 7^2 and 14^2 maps of ResNet
- * and VGG tails): values-only max. (Avg on the same steps measured 0.77-1.04x of AVX2's flat
- * loop, so AVX2 keeps it.)
+/* NCHW 2x2 stride 2, whole windows, rows of up to 17 columns (the 7^2 and 14^2 maps of ResNet
+ * and VGG tails): values-only max. (Avg on the same steps measured 0.96-1.17x of AVX2's flat
+ * loop, below 1 on even widths, so AVX2 keeps it.)
  *
  * Small maps are all per-row overhead for a row-at-a-time loop, so the slice is walked as one
  * flat sequence of input row pairs (rows 2k and 2k+1 of a plane; an odd height skips each
@@ -24,7 +24,9 @@
 #include "simd.h"
 #include "../tmpl/accepts.h"
 
-enum { W_MAX = 16, RP_CHUNK = 32 }; /* widest row taken; row pairs per NaN check */
+/* Widest row taken; row pairs per NaN check (32 ran 1.05-1.25x slower: the loop's exit and
+ * set-up per chunk were a tenth of the time at 7^2). */
+enum { W_MAX = 17, RP_CHUNK = 256 };
 #define AHEAD 512                   /* floats: the prefetch distance */
 
 /* vpermt2ps indices: lanes j < n take lane off + 2j of the first vector, the next n lanes
@@ -58,15 +60,20 @@ SP_INLINE __m512 pairs(__m512 x, __m512 y, __m512i ie, __m512i io)
     return _mm512_max_ps(_mm512_permutex2var_ps(x, io, y), _mm512_permutex2var_ps(x, ie, y));
 }
 
+/* What a step needs, set up once per call. */
+typedef struct shape {
+    int64_t W, OW, OH, skip;
+    __mmask16 kl, k2, k1;
+    __m512i ue, uo, le, lx;
+} shape;
+
 /* n row pairs from r0 into o; ONE: both rows in one vector (W <= 8). Returns the lanes of the
  * ordered compares that held (all set when no NaN was seen). */
-SP_INLINE __mmask16 rows(const float *r0, float *o, int64_t n, int64_t W, int64_t OW, int64_t oh, int64_t skip,
-                         int ONE)
+SP_INLINE __mmask16 rows(const float *r0, float *o, int64_t n, const shape *sh, int ONE)
 {
-    const __mmask16 kl = ONE ? sp_lanes(W + 2 * OW) : sp_lanes(2 * OW), k2 = sp_lanes(2 * OW), k1 = sp_lanes(OW);
-    const int lo = ONE ? (int)W : 0;
-    const __m512i ue = pack_idx((int)OW, 0), uo = pack_idx((int)OW, 1);
-    const __m512i le = pack_idx((int)OW, lo), lx = pack_idx((int)OW, lo + 1);
+    const int64_t W = sh->W, OW = sh->OW, oh = sh->OH, skip = sh->skip;
+    const __mmask16 kl = sh->kl, k2 = sh->k2, k1 = sh->k1;
+    const __m512i ue = sh->ue, uo = sh->uo, le = sh->le, lx = sh->lx;
     __mmask16 ok = 0xFFFF, ok2 = 0xFFFF;
     walk w = {r0, 0};
     int64_t i = 0;
@@ -97,12 +104,16 @@ SP_INLINE __mmask16 rows(const float *r0, float *o, int64_t n, int64_t W, int64_
 /* Chunks of whole planes, so a NaN redoes only its chunk. */
 SP_INLINE void chunks(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int ONE)
 {
-    const int64_t W = p->w, OW = p->ow, OH = p->oh, hw = p->h * W, skip = hw - 2 * OH * W;
+    const int64_t W = p->w, OW = p->ow, OH = p->oh, hw = p->h * W;
+    const int lo = ONE ? (int)W : 0;
+    const shape sh = {W, OW, OH, hw - 2 * OH * W, ONE ? sp_lanes(W + 2 * OW) : sp_lanes(2 * OW), sp_lanes(2 * OW),
+                      sp_lanes(OW), pack_idx((int)OW, 0), pack_idx((int)OW, 1), pack_idx((int)OW, lo),
+                      pack_idx((int)OW, lo + 1)};
     const size_t pc = OH >= RP_CHUNK ? 1 : (size_t)(RP_CHUNK / OH);
     for (size_t u0 = begin; u0 < end; u0 += pc) {
         const size_t u1 = end - u0 < pc ? end : u0 + pc;
         const __mmask16 ok = rows(a->in + (int64_t)u0 * hw, a->out + (int64_t)u0 * OH * OW, (int64_t)(u1 - u0) * OH,
-                                  W, OW, OH, skip, ONE);
+                                  &sh, ONE);
         if (ok != (__mmask16)0xFFFF) {
             sp_args one = *a;
             one.idx = NULL;
@@ -119,10 +130,9 @@ void sp_avx512_nchw_2x2s2_narrow(const sp_problem *p, const sp_args *a, size_t b
         chunks(p, a, begin, end, 0);
 }
 
-/* Whole windows, rows of 3 to 16 columns but 9 (there, and at 2, within 7% of AVX2's: a
- * two-load row pair of 4 outputs fills half a vector), planes the exact redo (nchw.c) takes. */
+/* Whole windows (OW <= 8: two row pairs fill a vector), planes the exact redo (nchw.c) takes. */
 int sp_avx512_accepts_nchw_2x2s2_narrow(const sp_problem *p)
 {
-    return p->op == SIMDPOOL_MAX && sp_tmpl_whole_2x2s2(p) && p->oh >= 1 && p->w >= 3 && p->w <= W_MAX &&
-           p->w != 9 && sp_avx512_accepts_nchw_generic(p);
+    return p->op == SIMDPOOL_MAX && sp_tmpl_whole_2x2s2(p) && p->oh >= 1 && p->ow >= 1 && p->w <= W_MAX &&
+           sp_avx512_accepts_nchw_generic(p);
 }
