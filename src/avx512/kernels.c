@@ -86,11 +86,14 @@
  *
  * nchw_2x2s2_narrow values-only max, whole windows, rows of up to 17 columns (Intel Xeon,
  *   AVX-512 F/BW/VL, 2 MB L2; nchw_2x2s2_narrow.c: the slice as one sequence of row pairs, two
- *   per step, four vpermt2ps, prefetch 2 KiB ahead, NaN check per 256 row pairs). Bench, 1
- *   thread, 4 runs, same-run medians of the medians, avx2 -> avx512 (% of the paired roofline):
- *     C512 14^2   7287 -> 5790 ns  1.26x  (51.6 -> 65.0%)
- *     C512 7^2    2734 -> 1758 ns  1.56x  (31.3 -> 48.7%)
- *     C2048 7^2  10773 -> 7003 ns  1.54x  (32.2 -> 49.3%)
+ *   per step, four vpermt2ps, prefetch 2 KiB ahead, NaN check per 256 row pairs, a linear walk
+ *   for even H). Bench, 1 thread, 4 runs, same-run medians of the medians, avx2 -> avx512 (% of
+ *   the paired roofline):
+ *     C512 14^2   7290 -> 5517 ns  1.32x  (51.5 -> 68.1%)
+ *     C512 7^2    2727 -> 1762 ns  1.55x  (31.3 -> 48.5%)
+ *     C2048 7^2  10765 -> 7004 ns  1.54x  (32.0 -> 49.2%)
+ *   (still short of the issue's 85% at 14^2: about 10 cycles per step of two row pairs where
+ *   the port count says 6-7; aligned loads, fewer compares, unrolling moved it under 10%).
  *   In-process A/B over square maps of ~400 KB, two runs: W 2..17 1.11-1.72 (W 16 1.11-1.12,
  *   W 9 and 12 1.19-1.20, odd W <= 8 1.5-1.7). Avg on the same steps: 0.96-1.17, below 1 on
  *   even W <= 8 (AVX2 keeps it). Rows of 17 to 97 columns as 16-column segments (a second

@@ -39,17 +39,19 @@ SP_INLINE __m512i pack_idx(int n, int off)
     return _mm512_mask_mov_epi32(ia, (__mmask16)~sp_lanes(n), ib);
 }
 
-/* The flat row-pair sequence: row pair k of a plane, then the next plane's first. */
+/* The flat row-pair sequence: row pair k of a plane, then the next plane's first. EVEN
+ * (H = 2*OH): the planes are contiguous and the sequence is linear (no per-pair branch: 5-7%
+ * at 14^2 and 8^2, in-process A/B). */
 typedef struct walk {
     const float *r;
     int64_t k;
 } walk;
 
-SP_INLINE const float *next(walk *w, int64_t step2, int64_t oh, int64_t skip)
+SP_INLINE const float *next(walk *w, int64_t step2, int64_t oh, int64_t skip, int EVEN)
 {
     const float *r = w->r;
     w->r += step2;
-    if (++w->k == oh) w->k = 0, w->r += skip;
+    if (!EVEN && ++w->k == oh) w->k = 0, w->r += skip;
     return r;
 }
 
@@ -69,7 +71,7 @@ typedef struct shape {
 
 /* n row pairs from r0 into o; ONE: both rows in one vector (W <= 8). Returns the lanes of the
  * ordered compares that held (all set when no NaN was seen). */
-SP_INLINE __mmask16 rows(const float *r0, float *o, int64_t n, const shape *sh, int ONE)
+SP_INLINE __mmask16 rows(const float *r0, float *o, int64_t n, const shape *sh, int ONE, int EVEN)
 {
     const int64_t W = sh->W, OW = sh->OW, oh = sh->OH, skip = sh->skip;
     const __mmask16 kl = sh->kl, k2 = sh->k2, k1 = sh->k1;
@@ -78,7 +80,7 @@ SP_INLINE __mmask16 rows(const float *r0, float *o, int64_t n, const shape *sh, 
     walk w = {r0, 0};
     int64_t i = 0;
     for (; i + 2 <= n; i += 2, o += 2 * OW) {
-        const float *ra = next(&w, 2 * W, oh, skip), *rb = next(&w, 2 * W, oh, skip);
+        const float *ra = next(&w, 2 * W, oh, skip, EVEN), *rb = next(&w, 2 * W, oh, skip, EVEN);
         _mm_prefetch((const char *)(ra + AHEAD), _MM_HINT_T0);
         _mm_prefetch((const char *)(ra + AHEAD + 16), _MM_HINT_T0);
         if (!ONE) {
@@ -93,7 +95,7 @@ SP_INLINE __mmask16 rows(const float *r0, float *o, int64_t n, const shape *sh, 
         _mm512_mask_storeu_ps(o, k2, _mm512_max_ps(pairs(qa, qb, le, lx), pairs(pa, pb, ue, uo)));
     }
     if (i < n) { /* an odd count: the last row pair alone */
-        const float *ra = next(&w, 2 * W, oh, skip);
+        const float *ra = next(&w, 2 * W, oh, skip, EVEN);
         const __m512 pa = _mm512_maskz_loadu_ps(kl, ra), qa = ONE ? pa : _mm512_maskz_loadu_ps(kl, ra + W);
         ok &= _mm512_cmp_ps_mask(pa, qa, _CMP_ORD_Q);
         _mm512_mask_storeu_ps(o, k1, _mm512_max_ps(pairs(qa, qa, le, lx), pairs(pa, pa, ue, uo)));
@@ -102,7 +104,7 @@ SP_INLINE __mmask16 rows(const float *r0, float *o, int64_t n, const shape *sh, 
 }
 
 /* Chunks of whole planes, so a NaN redoes only its chunk. */
-SP_INLINE void chunks(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int ONE)
+SP_INLINE void chunks(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int ONE, int EVEN)
 {
     const int64_t W = p->w, OW = p->ow, OH = p->oh, hw = p->h * W;
     const int lo = ONE ? (int)W : 0;
@@ -113,7 +115,7 @@ SP_INLINE void chunks(const sp_problem *p, const sp_args *a, size_t begin, size_
     for (size_t u0 = begin; u0 < end; u0 += pc) {
         const size_t u1 = end - u0 < pc ? end : u0 + pc;
         const __mmask16 ok = rows(a->in + (int64_t)u0 * hw, a->out + (int64_t)u0 * OH * OW, (int64_t)(u1 - u0) * OH,
-                                  &sh, ONE);
+                                  &sh, ONE, EVEN);
         if (ok != (__mmask16)0xFFFF) {
             sp_args one = *a;
             one.idx = NULL;
@@ -124,10 +126,15 @@ SP_INLINE void chunks(const sp_problem *p, const sp_args *a, size_t begin, size_
 
 void sp_avx512_nchw_2x2s2_narrow(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
-    if (p->w <= 8)
-        chunks(p, a, begin, end, 1);
+    const int even = p->h == 2 * p->oh;
+    if (p->w <= 8 && even)
+        chunks(p, a, begin, end, 1, 1);
+    else if (p->w <= 8)
+        chunks(p, a, begin, end, 1, 0);
+    else if (even)
+        chunks(p, a, begin, end, 0, 1);
     else
-        chunks(p, a, begin, end, 0);
+        chunks(p, a, begin, end, 0, 0);
 }
 
 /* Whole windows (OW <= 8: two row pairs fill a vector), planes the exact redo (nchw.c) takes. */
