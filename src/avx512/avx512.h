@@ -16,7 +16,7 @@ int sp_avx512_accepts_nchw_3x3s2_max(const sp_problem *p);
 /* NCHW 2x2 stride 2, whole windows, rows of 49..112 outputs: values-only max and avg (nchw_2x2s2.c). */
 void sp_avx512_nchw_2x2s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx512_accepts_nchw_2x2s2(const sp_problem *p);
-/* The same, values-only max, rows of up to 17 columns (nchw_2x2s2_narrow.c). */
+/* The same, rows of up to 17 columns: values-only max, avg on some widths (nchw_2x2s2_narrow.c). */
 void sp_avx512_nchw_2x2s2_narrow(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx512_accepts_nchw_2x2s2_narrow(const sp_problem *p);
 

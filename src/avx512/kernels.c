@@ -95,10 +95,15 @@
  *   (still short of the issue's 85% at 14^2: about 10 cycles per step of two row pairs where
  *   the port count says 6-7; aligned loads, fewer compares, unrolling moved it under 10%).
  *   In-process A/B over square maps of ~400 KB, two runs: W 2..17 1.11-1.72 (W 16 1.11-1.12,
- *   W 9 and 12 1.19-1.20, odd W <= 8 1.5-1.7). Avg on the same steps: 0.96-1.17, below 1 on
- *   even W <= 8 (AVX2 keeps it). Rows of 17 to 97 columns as 16-column segments (a second
- *   load one column on for the odd columns, one vpermt2ps per 16 outputs): 28^2 0.68-0.79,
- *   56^2 0.93-0.99, not kept.
+ *   W 9 and 12 1.19-1.20, odd W <= 8 1.5-1.7).
+ * nchw_2x2s2_narrow avg (same steps, pair sums, fmadd by 0.25 from +0), only on widths 3, 5, 7,
+ *   10, 11, 13, 14 (in-process A/B 1.12-1.22; the others 0.92-1.09 stay with AVX2). Bench, as
+ *   above, 4 runs:
+ *     C512 14^2   5936 -> 5396 ns  1.10x  (63.1 -> 69.1%)
+ *     C512 7^2    1936 -> 1688 ns  1.15x  (44.1 -> 50.7%)
+ *     C2048 7^2   7675 -> 6705 ns  1.14x  (44.9 -> 51.4%)
+ *   Rows of 17 to 97 columns as 16-column segments (a second load one column on for the odd
+ *   columns, one vpermt2ps per 16 outputs): max 28^2 0.68-0.79, 56^2 0.93-0.99, not kept.
  */
 #include "avx512.h"
 #include "../tmpl/accepts.h"
@@ -136,6 +141,7 @@ static int nchw_max_generic_values(const sp_problem *p)
 
 const sp_kernel sp_avx512_kernels[] = {
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_2x2s2_narrow", sp_avx512_accepts_nchw_2x2s2_narrow, sp_avx512_nchw_2x2s2_narrow},
+    {SIMDPOOL_AVG, SIMDPOOL_NCHW, 0, "nchw_2x2s2_narrow", sp_avx512_accepts_nchw_2x2s2_narrow, sp_avx512_nchw_2x2s2_narrow},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_2x2s2", sp_avx512_accepts_nchw_2x2s2, sp_avx512_nchw_2x2s2},
     {SIMDPOOL_AVG, SIMDPOOL_NCHW, 0, "nchw_2x2s2", sp_avx512_accepts_nchw_2x2s2, sp_avx512_nchw_2x2s2},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_3x3s2", sp_avx512_accepts_nchw_3x3s2_max, sp_avx512_nchw_3x3s2_max},

@@ -1,12 +1,11 @@
 /* NCHW 2x2 stride 2, whole windows, rows of up to 17 columns (the 7^2 and 14^2 maps of ResNet
- * and VGG tails): values-only max. (Avg on the same steps measured 0.96-1.17x of AVX2's flat
- * loop, below 1 on even widths, so AVX2 keeps it.)
+ * and VGG tails): values-only max, and avg on the widths where it beat AVX2's flat loop.
  *
  * Small maps are all per-row overhead for a row-at-a-time loop, so the slice is walked as one
  * flat sequence of input row pairs (rows 2k and 2k+1 of a plane; an odd height skips each
  * plane's last row) and the outputs as one contiguous stream, OW per row pair. Two row pairs
  * make one step: four vpermt2ps gather the even and odd columns of both upper rows and both
- * lower rows into 2*OW lanes, three vmaxps combine them and one masked store writes 2*OW
+ * lower rows into 2*OW lanes, three vmaxps (adds) combine them and one masked store writes 2*OW
  * contiguous outputs. Rows of up to 8 columns hold both rows of a pair in one vector (the
  * lower row from lane W), so a step is two loads; wider ones load each row. Loads are
  * zero-masked to the columns the outputs use and stores to the outputs, so nothing outside the
@@ -17,7 +16,7 @@
  * The input is prefetched 2 KiB ahead: with the hardware prefetchers alone the steps ran at
  * about 2/3 of their in-L1 rate on L2-resident tensors (C512 14^2: 8.1 -> 6.9 us).
  *
- * Pairs first, then rows, each step vmaxps(later, earlier), which keeps the earlier on ties
+ * Max: pairs first, then rows, each step vmaxps(later, earlier), which keeps the earlier on ties
  * (-0/+0 included): the reference's row-major first maximum whenever no NaN is present.
  * Ordered compares of the loads chain through opmasks; a chunk of planes that saw a NaN (or a
  * NaN in an unused odd column) is redone by the exact generic kernel (nchw.c). */
@@ -57,9 +56,18 @@ SP_INLINE const float *next(walk *w, int64_t step2, int64_t oh, int64_t skip, in
 
 /* Columns 2j, 2j+1 of rows x (pair a) and y (pair b), packed: vmaxps(odd, even) keeps the
  * earlier column on ties. */
-SP_INLINE __m512 pairs(__m512 x, __m512 y, __m512i ie, __m512i io)
+SP_INLINE __m512 pairs(__m512 x, __m512 y, __m512i ie, __m512i io, int op)
 {
-    return _mm512_max_ps(_mm512_permutex2var_ps(x, io, y), _mm512_permutex2var_ps(x, ie, y));
+    const __m512 e = _mm512_permutex2var_ps(x, ie, y), o = _mm512_permutex2var_ps(x, io, y);
+    return op == SIMDPOOL_MAX ? _mm512_max_ps(o, e) : _mm512_add_ps(e, o);
+}
+
+/* Rows: vmaxps(lower, upper) keeps the upper on ties; avg: pair sums, then rows, times 0.25
+ * with fmadd(x, 0.25, +0), so a window of -0 gives +0 as the reference's sum from +0. */
+SP_INLINE __m512 finish(__m512 lower, __m512 upper, int op)
+{
+    if (op == SIMDPOOL_MAX) return _mm512_max_ps(lower, upper);
+    return _mm512_fmadd_ps(_mm512_add_ps(upper, lower), _mm512_set1_ps(0.25f), _mm512_setzero_ps());
 }
 
 /* What a step needs, set up once per call. */
@@ -71,7 +79,7 @@ typedef struct shape {
 
 /* n row pairs from r0 into o; ONE: both rows in one vector (W <= 8). Returns the lanes of the
  * ordered compares that held (all set when no NaN was seen). */
-SP_INLINE __mmask16 rows(const float *r0, float *o, int64_t n, const shape *sh, int ONE, int EVEN)
+SP_INLINE __mmask16 rows(const float *r0, float *o, int64_t n, const shape *sh, int ONE, int EVEN, int op)
 {
     const int64_t W = sh->W, OW = sh->OW, oh = sh->OH, skip = sh->skip;
     const __mmask16 kl = sh->kl, k2 = sh->k2, k1 = sh->k1;
@@ -90,21 +98,21 @@ SP_INLINE __mmask16 rows(const float *r0, float *o, int64_t n, const shape *sh, 
         const __m512 pa = _mm512_maskz_loadu_ps(kl, ra), pb = _mm512_maskz_loadu_ps(kl, rb);
         const __m512 qa = ONE ? pa : _mm512_maskz_loadu_ps(kl, ra + W);
         const __m512 qb = ONE ? pb : _mm512_maskz_loadu_ps(kl, rb + W);
-        ok = _mm512_mask_cmp_ps_mask(ok, pa, pb, _CMP_ORD_Q);
-        if (!ONE) ok2 = _mm512_mask_cmp_ps_mask(ok2, qa, qb, _CMP_ORD_Q);
-        _mm512_mask_storeu_ps(o, k2, _mm512_max_ps(pairs(qa, qb, le, lx), pairs(pa, pb, ue, uo)));
+        if (op == SIMDPOOL_MAX) ok = _mm512_mask_cmp_ps_mask(ok, pa, pb, _CMP_ORD_Q);
+        if (!ONE && op == SIMDPOOL_MAX) ok2 = _mm512_mask_cmp_ps_mask(ok2, qa, qb, _CMP_ORD_Q);
+        _mm512_mask_storeu_ps(o, k2, finish(pairs(qa, qb, le, lx, op), pairs(pa, pb, ue, uo, op), op));
     }
     if (i < n) { /* an odd count: the last row pair alone */
         const float *ra = next(&w, 2 * W, oh, skip, EVEN);
         const __m512 pa = _mm512_maskz_loadu_ps(kl, ra), qa = ONE ? pa : _mm512_maskz_loadu_ps(kl, ra + W);
-        ok &= _mm512_cmp_ps_mask(pa, qa, _CMP_ORD_Q);
-        _mm512_mask_storeu_ps(o, k1, _mm512_max_ps(pairs(qa, qa, le, lx), pairs(pa, pa, ue, uo)));
+        if (op == SIMDPOOL_MAX) ok &= _mm512_cmp_ps_mask(pa, qa, _CMP_ORD_Q);
+        _mm512_mask_storeu_ps(o, k1, finish(pairs(qa, qa, le, lx, op), pairs(pa, pa, ue, uo, op), op));
     }
     return ok & ok2;
 }
 
 /* Chunks of whole planes, so a NaN redoes only its chunk. */
-SP_INLINE void chunks(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int ONE, int EVEN)
+SP_INLINE void chunks(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int ONE, int EVEN, int op)
 {
     const int64_t W = p->w, OW = p->ow, OH = p->oh, hw = p->h * W;
     const int lo = ONE ? (int)W : 0;
@@ -115,8 +123,8 @@ SP_INLINE void chunks(const sp_problem *p, const sp_args *a, size_t begin, size_
     for (size_t u0 = begin; u0 < end; u0 += pc) {
         const size_t u1 = end - u0 < pc ? end : u0 + pc;
         const __mmask16 ok = rows(a->in + (int64_t)u0 * hw, a->out + (int64_t)u0 * OH * OW, (int64_t)(u1 - u0) * OH,
-                                  &sh, ONE, EVEN);
-        if (ok != (__mmask16)0xFFFF) {
+                                  &sh, ONE, EVEN, op);
+        if (op == SIMDPOOL_MAX && ok != (__mmask16)0xFFFF) {
             sp_args one = *a;
             one.idx = NULL;
             sp_avx512_nchw_generic(p, &one, u0, u1);
@@ -126,20 +134,29 @@ SP_INLINE void chunks(const sp_problem *p, const sp_args *a, size_t begin, size_
 
 void sp_avx512_nchw_2x2s2_narrow(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
-    const int even = p->h == 2 * p->oh;
-    if (p->w <= 8 && even)
-        chunks(p, a, begin, end, 1, 1);
-    else if (p->w <= 8)
-        chunks(p, a, begin, end, 1, 0);
-    else if (even)
-        chunks(p, a, begin, end, 0, 1);
-    else
-        chunks(p, a, begin, end, 0, 0);
+    const int even = p->h == 2 * p->oh, one = p->w <= 8;
+    if (p->op == SIMDPOOL_MAX) {
+        if (one && even) chunks(p, a, begin, end, 1, 1, SIMDPOOL_MAX);
+        else if (one) chunks(p, a, begin, end, 1, 0, SIMDPOOL_MAX);
+        else if (even) chunks(p, a, begin, end, 0, 1, SIMDPOOL_MAX);
+        else chunks(p, a, begin, end, 0, 0, SIMDPOOL_MAX);
+    } else {
+        if (one && even) chunks(p, a, begin, end, 1, 1, SIMDPOOL_AVG);
+        else if (one) chunks(p, a, begin, end, 1, 0, SIMDPOOL_AVG);
+        else if (even) chunks(p, a, begin, end, 0, 1, SIMDPOOL_AVG);
+        else chunks(p, a, begin, end, 0, 0, SIMDPOOL_AVG);
+    }
 }
+
+/* Avg's widths: in-process A/B against AVX2 (two runs, ~400 KB maps) W 3 1.22, 5 1.19, 7 1.16,
+ * 10 1.16, 11 1.16, 13 1.16, 14 1.12-1.13; the others 0.92-1.09 (AVX2's loop is flat over the
+ * slice for even H too, and its 8-wide vectors fit 2, 4, 6, 8, 12 and 16 columns). */
+#define AVG_WIDTHS ((1u << 3) | (1u << 5) | (1u << 7) | (1u << 10) | (1u << 11) | (1u << 13) | (1u << 14))
 
 /* Whole windows (OW <= 8: two row pairs fill a vector), planes the exact redo (nchw.c) takes. */
 int sp_avx512_accepts_nchw_2x2s2_narrow(const sp_problem *p)
 {
-    return p->op == SIMDPOOL_MAX && sp_tmpl_whole_2x2s2(p) && p->oh >= 1 && p->ow >= 1 && p->w <= W_MAX &&
+    const int op_ok = p->op == SIMDPOOL_MAX || (p->op == SIMDPOOL_AVG && (AVG_WIDTHS >> p->w & 1u));
+    return sp_tmpl_whole_2x2s2(p) && p->oh >= 1 && p->ow >= 1 && p->w <= W_MAX && op_ok &&
            sp_avx512_accepts_nchw_generic(p);
 }
