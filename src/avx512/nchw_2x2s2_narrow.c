@@ -149,14 +149,13 @@ void sp_avx512_nchw_2x2s2_narrow(const sp_problem *p, const sp_args *a, size_t b
 }
 
 /* Avg's widths: in-process A/B against AVX2 (two runs, ~400 KB maps) W 3 1.22, 5 1.19, 7 1.16,
- * 10 1.16, 11 1.16, 13 1.16, 14 1.12-1.13; the others 0.92-1.09 (AVX2's loop is flat over the
- * slice for even H too, and its 8-wide vectors fit 2, 4, 6, 8, 12 and 16 columns). */
+ * 10 1.16, 11 1.16, 13 1.16, 14 1.12-1.13; the others measured 0.92-1.09 and stay with AVX2. */
 #define AVG_WIDTHS ((1u << 3) | (1u << 5) | (1u << 7) | (1u << 10) | (1u << 11) | (1u << 13) | (1u << 14))
 
 /* Whole windows (OW <= 8: two row pairs fill a vector), planes the exact redo (nchw.c) takes. */
 int sp_avx512_accepts_nchw_2x2s2_narrow(const sp_problem *p)
 {
+    if (p->w > W_MAX) return 0;
     const int op_ok = p->op == SIMDPOOL_MAX || (p->op == SIMDPOOL_AVG && (AVG_WIDTHS >> p->w & 1u));
-    return sp_tmpl_whole_2x2s2(p) && p->oh >= 1 && p->ow >= 1 && p->w <= W_MAX && op_ok &&
-           sp_avx512_accepts_nchw_generic(p);
+    return op_ok && sp_tmpl_whole_2x2s2(p) && p->oh >= 1 && p->ow >= 1 && sp_avx512_accepts_nchw_generic(p);
 }
