@@ -43,6 +43,10 @@ static int is_linear(simdpool_op op) /* a weighted sum with non-negative weights
            op == SIMDPOOL_GLOBAL_SUM || op == SIMDPOOL_ADAPTIVE_AVG || op == SIMDPOOL_MASKED_MEAN;
 }
 static int is_windowed(simdpool_op op) { return op <= SIMDPOOL_STOCHASTIC; }
+static int is_global(simdpool_op op)
+{
+    return op == SIMDPOOL_GLOBAL_AVG || op == SIMDPOOL_GLOBAL_SUM || op == SIMDPOOL_GLOBAL_MAX;
+}
 
 static int64_t sizepick(uint64_t *s, int64_t hi)
 {
@@ -61,9 +65,13 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
         if (wide) h = tu_range(s, 1, 3), w = tu_range(s, 1000, 3000);
         /* Now and then many channels, so global NHWC kernels that take channels in chunks (AVX2
          * sums 1024 at a time) cross chunk edges. */
-        if ((op == SIMDPOOL_GLOBAL_AVG || op == SIMDPOOL_GLOBAL_SUM || op == SIMDPOOL_GLOBAL_MAX) &&
-            tu_uniform(s) < 0.1)
+        if (is_global(op) && tu_uniform(s) < 0.1)
             n = 1, c = tu_range(s, 1000, 3000), h = tu_range(s, 1, 3), w = tu_range(s, 1, 4);
+        /* Now and then the maps of classifier heads (7x7, 14x14), where AVX-512's NCHW sums,
+         * which read sixteen planes at a time, have their pieces as constants; C is mostly not
+         * a multiple of 16 and N up to 3, so blocks straddle images and slices start inside. */
+        else if (is_global(op) && tu_uniform(s) < 0.15)
+            h = w = tu_range(s, 0, 1) ? 14 : 7;
         /* Now and then windows that tile the input (H = kh*OH, W = kw*OW, as 28 -> 7), which
          * AVX2's adaptive average takes a whole plane at a time. */
         /* Now and then a long row (up to the 224-wide stem), so NCHW kernels with paths for
