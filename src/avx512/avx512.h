@@ -38,6 +38,10 @@ int sp_avx512_accepts_nhwc_2x2s2_max(const sp_problem *p);
 void sp_avx512_global_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 void sp_avx512_global_nhwc(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx512_accepts_global(const sp_problem *p);
+/* Global avg / sum (global_sum.c): NCHW planes of 16 floats or more, NHWC any. */
+void sp_avx512_global_sum_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+void sp_avx512_global_sum_nhwc(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx512_accepts_global_sum_nchw(const sp_problem *p);
 
 /* Masked sequence max over [B, T, D]: units are (b, d) pairs. */
 void sp_avx512_btd_masked_max(const sp_problem *p, const sp_args *a, size_t begin, size_t end);

@@ -161,6 +161,10 @@ const sp_kernel sp_avx512_kernels[] = {
      sp_avx512_nhwc_adaptive_max},
     {SIMDPOOL_GLOBAL_MAX, SIMDPOOL_NCHW, I, "global", sp_avx512_accepts_global, sp_avx512_global_nchw},
     {SIMDPOOL_GLOBAL_MAX, SIMDPOOL_NHWC, I, "global", sp_avx512_accepts_global, sp_avx512_global_nhwc},
+    {SIMDPOOL_GLOBAL_AVG, SIMDPOOL_NCHW, 0, "global_sum", sp_avx512_accepts_global_sum_nchw, sp_avx512_global_sum_nchw},
+    {SIMDPOOL_GLOBAL_SUM, SIMDPOOL_NCHW, 0, "global_sum", sp_avx512_accepts_global_sum_nchw, sp_avx512_global_sum_nchw},
+    {SIMDPOOL_GLOBAL_AVG, SIMDPOOL_NHWC, 0, "global_sum", NULL, sp_avx512_global_sum_nhwc},
+    {SIMDPOOL_GLOBAL_SUM, SIMDPOOL_NHWC, 0, "global_sum", NULL, sp_avx512_global_sum_nhwc},
     {SIMDPOOL_MASKED_MAX, SIMDPOOL_NHWC, 0, "btd_masked", NULL, sp_avx512_btd_masked_max},
     {0, 0, 0, NULL, NULL, NULL},
 };

@@ -1,0 +1,184 @@
+/* Global avg / sum over H*W, both layouts. Units are (n, c) pairs; a slice may start and end
+ * inside an image.
+ *
+ * NCHW (planes of 16 or more floats): planes are taken sixteen at a time, u0 a multiple of 16
+ * counted from the tensor's start. Sixteen planes of hw floats are exactly hw vectors, so the
+ * block is read as hw whole vectors on one grid (64-byte aligned when the tensor is): a vector
+ * holding the end of one plane and the start of the next is loaded twice, each time masked to
+ * one plane's lanes. Unaligned per-plane loads would split a cache line with almost every
+ * 64-byte load (a plane of 49 floats is 196 bytes). Each plane's pieces go into four
+ * accumulators; the sixteen plane vectors are then reduced together by a transpose tree (one
+ * two-source permute, one blend and one add per pair and level) into one vector of sixteen
+ * sums, stored at once. A plane's order of additions depends only on hw and u % 16, never on
+ * where a thread's slice starts (a partial block runs the same code for its planes and masks
+ * the others out), so every thread count gives the same bits.
+ *
+ * NHWC: blocks of up to 256 channels (16 vectors) summed down all H*W pixel rows in registers,
+ * one load and one add per 64 bytes. Each lane adds its channel's rows in order from the first,
+ * which is the reference's order (the final + 0 gives the reference's +0 for rows of -0). */
+#include "simd.h"
+
+/* Lanes [lo, hi) of one vector, lo and hi clamped to 0..16. */
+SP_INLINE __mmask16 lanes_in(int64_t lo, int64_t hi)
+{
+    return (__mmask16)(sp_lanes(hi) & ~sp_lanes(lo));
+}
+
+/* Vector i of a plane ending at element e (in vector v1) from x; zero past v1. */
+SP_INLINE __m512 piece(const float *x, int64_t i, int64_t v1, int64_t e)
+{
+    return i < v1    ? _mm512_loadu_ps(x + 16 * i)
+           : i == v1 ? _mm512_maskz_loadu_ps(sp_lanes(e - 16 * i), x + 16 * i)
+                     : _mm512_setzero_ps();
+}
+
+/* Plane k of a block starting at x (vectors of the block's grid): its pieces in four
+ * accumulators, piece j into j % 4, then (a0 + a1) + (a2 + a3). */
+SP_INLINE __m512 plane_vec(const float *x, int64_t k, int64_t hw)
+{
+    const int64_t s = k * hw, e = s + hw, v0 = s / 16, v1 = (e - 1) / 16;
+    __m512 a[4];
+    a[0] = _mm512_maskz_loadu_ps(lanes_in(s - 16 * v0, e - 16 * v0), x + 16 * v0);
+#pragma GCC unroll 4
+    for (int j = 1; j < 4; j++) a[j] = piece(x, v0 + j, v1, e);
+    int64_t i = v0 + 4;
+    for (; i + 4 <= v1; i += 4)
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; j++) a[j] = _mm512_add_ps(a[j], _mm512_loadu_ps(x + 16 * (i + j)));
+    /* i - v0 is a multiple of 4 here */
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; j++)
+        if (i + j <= v1) a[j] = _mm512_add_ps(a[j], piece(x, i + j, v1, e));
+    return _mm512_add_ps(_mm512_add_ps(a[0], a[1]), _mm512_add_ps(a[2], a[3]));
+}
+
+/* One level of the transpose tree: lanes with bit h clear get A[i] + A[i ^ h], the others
+ * B[i] + B[i ^ h]. */
+SP_INLINE __m512 level(__m512 A, __m512 B, int h)
+{
+    int32_t ix[16];
+    unsigned m = 0;
+    for (int i = 0; i < 16; i++) {
+        ix[i] = ((i & h) ? 16 : 0) + (i ^ h);
+        if (i & h) m |= 1u << i;
+    }
+    const __m512i idx = _mm512_loadu_si512(ix);
+    return _mm512_add_ps(_mm512_mask_blend_ps((__mmask16)m, A, B), _mm512_permutex2var_ps(A, idx, B));
+}
+
+/* Sixteen plane vectors to one vector of their sums, plane k in lane k: the tree leaves slot
+ * j's sum in lane bitreverse4(j), so slot j takes plane bitreverse4(j). */
+SP_INLINE __m512 reduce16(const __m512 *s)
+{
+    static const int br[16] = {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15};
+    __m512 t[16];
+#pragma GCC unroll 16
+    for (int j = 0; j < 16; j++) t[j] = s[br[j]];
+#pragma GCC unroll 4
+    for (int h = 8, n = 16; h >= 1; h /= 2, n /= 2)
+#pragma GCC unroll 8
+        for (int j = 0; j < n / 2; j++) t[j] = level(t[2 * j], t[2 * j + 1], h);
+    return t[0];
+}
+
+/* Planes [k0, k1) of the block at x (16 planes from unit u0); out is the block's first output.
+ * FULL: all sixteen. */
+SP_INLINE void block(const float *x, float *out, int64_t hw, __m512 div, int k0, int k1, int full)
+{
+    __m512 s[16];
+#pragma GCC unroll 16
+    for (int k = 0; k < 16; k++)
+        s[k] = full || (k >= k0 && k < k1) ? plane_vec(x, k, hw) : _mm512_setzero_ps();
+    /* + 0: the reference's sum starts from +0, so a plane of -0 gives +0 */
+    const __m512 r = _mm512_div_ps(_mm512_add_ps(reduce16(s), _mm512_setzero_ps()), div);
+    if (full)
+        _mm512_storeu_ps(out, r);
+    else
+        _mm512_mask_storeu_ps(out, lanes_in(k0, k1), r);
+}
+
+SP_INLINE void sum_nchw_hw(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t hw)
+{
+    const __m512 div = _mm512_set1_ps(p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f);
+    size_t u0 = begin / 16 * 16;
+    if (u0 < begin) {
+        const size_t k1 = end - u0 < 16 ? end - u0 : 16;
+        block(a->in + (int64_t)u0 * hw, a->out + u0, hw, div, (int)(begin - u0), (int)k1, 0);
+        u0 += 16;
+    }
+    for (; u0 + 16 <= end; u0 += 16) block(a->in + (int64_t)u0 * hw, a->out + u0, hw, div, 0, 16, 1);
+    if (u0 < end) block(a->in + (int64_t)u0 * hw, a->out + u0, hw, div, 0, (int)(end - u0), 0);
+}
+
+void sp_avx512_global_sum_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    const int64_t hw = p->h * p->w;
+    /* the common maps get their pieces' masks and counts as constants */
+    switch (hw) {
+    case 49: sum_nchw_hw(p, a, begin, end, 49); break;
+    case 196: sum_nchw_hw(p, a, begin, end, 196); break;
+    default: sum_nchw_hw(p, a, begin, end, hw); break;
+    }
+}
+
+/* Channels [0, 16 * (NV - 1)) and the last vector's lanes kl, summed down hw pixel rows. */
+SP_INLINE void chan_sums(const float *x, int64_t C, int64_t hw, float *out, __m512 div, int NV, __mmask16 kl)
+{
+    __m512 s[16];
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; v++) s[v] = _mm512_maskz_loadu_ps(v == NV - 1 ? kl : 0xFFFF, x + 16 * v);
+    for (int64_t i = 1; i < hw; i++) {
+        const float *r = x + i * C;
+#pragma GCC unroll 16
+        for (int v = 0; v < NV; v++)
+            s[v] = _mm512_add_ps(s[v], _mm512_maskz_loadu_ps(v == NV - 1 ? kl : 0xFFFF, r + 16 * v));
+    }
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; v++)
+        _mm512_mask_storeu_ps(out + 16 * v, v == NV - 1 ? kl : 0xFFFF,
+                              _mm512_div_ps(_mm512_add_ps(s[v], _mm512_setzero_ps()), div));
+}
+
+static void sum_channels(const float *x, int64_t C, int64_t hw, float *out, int64_t nc, __m512 div)
+{
+    int64_t c = 0;
+    for (; c + 256 <= nc; c += 256) chan_sums(x + c, C, hw, out + c, div, 16, 0xFFFF);
+    if (c == nc) return;
+    const int64_t nv = (nc - c + 15) / 16;
+    const __mmask16 kl = sp_lanes(nc - c - 16 * (nv - 1));
+    x += c, out += c;
+    switch (nv) {
+    case 1: chan_sums(x, C, hw, out, div, 1, kl); break;
+    case 2: chan_sums(x, C, hw, out, div, 2, kl); break;
+    case 3: chan_sums(x, C, hw, out, div, 3, kl); break;
+    case 4: chan_sums(x, C, hw, out, div, 4, kl); break;
+    case 5: chan_sums(x, C, hw, out, div, 5, kl); break;
+    case 6: chan_sums(x, C, hw, out, div, 6, kl); break;
+    case 7: chan_sums(x, C, hw, out, div, 7, kl); break;
+    case 8: chan_sums(x, C, hw, out, div, 8, kl); break;
+    case 9: chan_sums(x, C, hw, out, div, 9, kl); break;
+    case 10: chan_sums(x, C, hw, out, div, 10, kl); break;
+    case 11: chan_sums(x, C, hw, out, div, 11, kl); break;
+    case 12: chan_sums(x, C, hw, out, div, 12, kl); break;
+    case 13: chan_sums(x, C, hw, out, div, 13, kl); break;
+    case 14: chan_sums(x, C, hw, out, div, 14, kl); break;
+    case 15: chan_sums(x, C, hw, out, div, 15, kl); break;
+    default: chan_sums(x, C, hw, out, div, 16, kl); break;
+    }
+}
+
+void sp_avx512_global_sum_nhwc(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    const int64_t C = p->c, hw = p->h * p->w;
+    const __m512 div = _mm512_set1_ps(p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f);
+    for (size_t u = begin; u < end;) {
+        const int64_t n = (int64_t)u / C, c0 = (int64_t)u % C;
+        int64_t nc = C - c0;
+        if ((size_t)nc > end - u) nc = (int64_t)(end - u);
+        sum_channels(a->in + n * hw * C + c0, C, hw, a->out + u, nc, div);
+        u += (size_t)nc;
+    }
+}
+
+/* Planes of 16 floats or more: a vector of the block's grid then holds at most two planes. */
+int sp_avx512_accepts_global_sum_nchw(const sp_problem *p) { return p->h * p->w >= 16; }
