@@ -67,11 +67,13 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
          * sums 1024 at a time) cross chunk edges. */
         if (is_global(op) && tu_uniform(s) < 0.1)
             n = 1, c = tu_range(s, 1000, 3000), h = tu_range(s, 1, 3), w = tu_range(s, 1, 4);
-        /* Now and then the maps of classifier heads (7x7, 14x14), where AVX-512's NCHW sums,
+        /* Now and then the maps of classifier heads (6x6 to 14x14), where AVX-512's NCHW sums,
          * which read sixteen planes at a time, have their pieces as constants; C is mostly not
          * a multiple of 16 and N up to 3, so blocks straddle images and slices start inside. */
-        else if (is_global(op) && tu_uniform(s) < 0.15)
-            h = w = tu_range(s, 0, 1) ? 14 : 7;
+        else if (is_global(op) && tu_uniform(s) < 0.15) {
+            static const int64_t maps[] = {6, 7, 8, 10, 14};
+            h = w = maps[tu_range(s, 0, 4)];
+        }
         /* Now and then windows that tile the input (H = kh*OH, W = kw*OW, as 28 -> 7), which
          * AVX2's adaptive average takes a whole plane at a time. */
         /* Now and then a long row (up to the 224-wide stem), so NCHW kernels with paths for

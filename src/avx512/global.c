@@ -1,5 +1,5 @@
 /* Global pooling over H*W. Units are (n, c) pairs; a slice may start and end inside an image.
- * Max only, both layouts: AVX2's sums are as fast (see kernels.c).
+ * Max only, both layouts; avg and sum are in global_sum.c.
  *
  * NCHW values-only max runs plain vmaxps (cheap, but wrong on NaN and on the sign
  * of a zero maximum) and records whether the plane held a NaN; the rare planes that did, or

@@ -104,6 +104,21 @@
  *     C2048 7^2   7675 -> 6705 ns  1.14x  (44.9 -> 51.4%)
  *   Rows of 17 to 97 columns as 16-column segments (a second load one column on for the odd
  *   columns, one vpermt2ps per 16 outputs): max 28^2 0.68-0.79, 56^2 0.93-0.99, not kept.
+ * global avg / sum, both layouts (global_sum.c), re-measured on an Intel Xeon (AVX-512, 2 MB
+ *   L2), where AVX2's ran at 53-72% of the roofline (the "level with AVX2" above was Zen 4).
+ *   NCHW reads sixteen planes at a time on one aligned vector grid; NHWC sums 256 channels in
+ *   registers down all pixel rows. Bench --op global_avg --size 7,14, 1 thread, 5 runs, median
+ *   of the same-run medians, avx2 -> avx512 (% of the paired roofline), ratio median [range]:
+ *     nchw C2048 7^2  4403 -> 3471 ns (57 -> 74%) 1.27 [1.25-1.29]
+ *     nchw C512 7^2   1137 -> 884 ns  (56 -> 73%) 1.29 [1.27-1.34]
+ *     nchw C512 14^2  4517 -> 2570 ns (53 -> 94%) 1.76 [1.75-1.76]
+ *     nhwc C2048 7^2  3518 -> 2714 ns (72 -> 94%) 1.29 [1.29-1.30]
+ *     nhwc C512 7^2    906 -> 678 ns  (71 -> 95%) 1.33 [1.33-1.37]
+ *     nhwc C512 14^2  3508 -> 2642 ns (69 -> 91%) 1.33 [1.32-1.36]
+ *   --full 28^2 to 224^2 (one run): 1.00-1.08 nchw, 1.00-1.37 nhwc, all at 96-102%.
+ *   NCHW planes under 169 floats other than 7x7 are declined (AVX2's: this kernel's runtime-mask
+ *   path measured 0.26-0.98 there, direct A/B); NHWC with C < 128 sums in 2-4 chains (C8 28^2
+ *   0.59 -> 1.57 in A/B).
  */
 #include "avx512.h"
 #include "../tmpl/accepts.h"
