@@ -116,9 +116,12 @@
  *     nhwc C512 7^2    906 -> 678 ns  (71 -> 95%) 1.33 [1.33-1.37]
  *     nhwc C512 14^2  3508 -> 2642 ns (69 -> 91%) 1.33 [1.32-1.36]
  *   --full 28^2 to 224^2 (one run): 1.00-1.08 nchw, 1.00-1.37 nhwc, all at 96-102%.
- *   NCHW planes under 169 floats other than 7x7 are declined (AVX2's: this kernel's runtime-mask
- *   path measured 0.26-0.98 there, direct A/B); NHWC with C < 128 sums in 2-4 chains (C8 28^2
- *   0.59 -> 1.57 in A/B).
+ *   NCHW planes under 169 floats other than 6x6, 7x7, 8x8, 10x10 (constant pieces: 1.20, 1.27,
+ *   1.10-1.20, 1.84 in direct A/B) are declined (AVX2's: the runtime-mask path measured
+ *   0.23-0.98 there; 4x4 and 5x5 with constant pieces level). NHWC with C < 128 sums in 2-4
+ *   chains (C8 28^2 0.59 -> 1.57 in A/B). Tensors 16 bytes past a 64-byte boundary (A/B): NHWC
+ *   1.30-1.35 (vectors start at the boundary), NCHW 13x13 up 1.12-1.25 (shifted grid), but
+ *   NCHW 6x6 to 10x10 0.83-0.96 (split loads; see global_sum.c for what was tried).
  */
 #include "avx512.h"
 #include "../tmpl/accepts.h"
