@@ -3,7 +3,7 @@
  *   test_variants [--seed S] [--iters N] [--op NAME] [--variant NAME] [--verbose]
  *
  * For each op, N random problems (N 1..3, C 1..67, H and W 1..67, now and then rows of up to
- * 240 columns; every kernel, stride, padding, dilation and ceil combination the op accepts,
+ * 240 columns, now and then 3x3 s1 p1 on rows of 17..64; every kernel, stride, padding, dilation and ceil combination the op accepts,
  * both layouts). Max-type ops get NaN,
  * +-inf, -0 and ties injected and must match bit for bit, indices included; stochastic
  * training must match exactly too (the draw is keyed by position). Summing ops may differ by
@@ -81,6 +81,11 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
          * run them; most of these get the stems' windows, and for max often tied zeros. */
         const int longrow = is_windowed(op) && !wide && tu_uniform(s) < 0.15;
         if (longrow) h = tu_range(s, 1, 9), w = tu_range(s, 64, 240);
+        /* Now and then Inception's 3x3 s1 p1 (output size = input size), mostly on rows of 17 to
+         * 64 columns, so NCHW kernels that hold whole rows in registers (AVX-512's nchw_3x3s1,
+         * up to 4 vectors) run on every row width and vector count they take. */
+        const int incep = is_windowed(op) && !wide && !longrow && tu_uniform(s) < 0.1;
+        if (incep && tu_uniform(s) < 0.7) w = tu_range(s, 17, 64);
         int64_t toh = 0, tow = 0;
         if (!wide && (op == SIMDPOOL_ADAPTIVE_AVG || op == SIMDPOOL_ADAPTIVE_MAX) && tu_uniform(s) < 0.2) {
             static const int64_t ks[] = {1, 2, 3, 4, 8, 16};
@@ -114,6 +119,12 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
                 d.stride_h = d.stride_w = 2;
                 d.dilation_h = d.dilation_w = 1;
                 d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = d.kernel_h - 2;
+            }
+            if (incep) {
+                d.kernel_h = d.kernel_w = 3;
+                d.stride_h = d.stride_w = 1;
+                d.dilation_h = d.dilation_w = 1;
+                d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = 1;
             }
             if (op == SIMDPOOL_AVG && tu_uniform(s) < 0.15) d.divisor_override = tu_range(s, 1, 9);
             /* Now and then whole 2x2 stride-2 windows (no padding), the downsampling case: the

@@ -13,6 +13,10 @@ int sp_avx512_accepts_nchw_3x3s2(const sp_problem *p);
 void sp_avx512_nchw_3x3s2_max(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx512_accepts_nchw_3x3s2_max(const sp_problem *p);
 
+/* NCHW 3x3 stride 1, padding 1, rows of up to 64 columns: values-only max and avg (nchw_3x3s1.c). */
+void sp_avx512_nchw_3x3s1(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx512_accepts_nchw_3x3s1(const sp_problem *p);
+
 /* NCHW 2x2 stride 2, whole windows, rows of 49..112 outputs: values-only max and avg (nchw_2x2s2.c). */
 void sp_avx512_nchw_2x2s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx512_accepts_nchw_2x2s2(const sp_problem *p);

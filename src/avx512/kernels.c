@@ -122,6 +122,16 @@
  *   chains (C8 28^2 0.59 -> 1.57 in A/B). Tensors 16 bytes past a 64-byte boundary (A/B): NHWC
  *   1.30-1.35 (vectors start at the boundary), NCHW 13x13 up 1.12-1.25 (shifted grid), but
  *   NCHW 6x6 to 10x10 0.83-0.96 (split loads; see global_sum.c for what was tried).
+ * nchw_3x3s1 values-only max and avg, 3x3 s1 p1 on rows of 9-64 columns (nchw_3x3s1.c: each
+ *   input row's horizontal result once, valignd taps, the last two rows' in zmm registers,
+ *   planes read in address order). Intel Xeon, bench `--op max,avg --layout nchw --size
+ *   56,28,14,7 --threads 1 --no-peers --format csv`, 4 separate runs, median of the medians,
+ *   avx2 -> avx512 (% of the paired roofline), median of the per-run ratios (range):
+ *   max C192 28^2 36.4 -> 17.0 us (43 -> 94%) 2.17 (2.11-2.17); C256 56^2 280.4 -> 216.3 us
+ *   (78 -> 101%) 1.30 (1.29-1.33); C512 14^2 19.4 -> 12.7 us (47 -> 71%) 1.53 (1.48-1.54).
+ *   avg C192 28^2 24.3 -> 17.6 us (64 -> 83%) 1.39 (1.37-1.40); C256 56^2 343.4 -> 224.6 us
+ *   (64 -> 97%) 1.53 (1.51-1.53); C512 14^2 19.1 -> 12.0 us (47 -> 75%) 1.61 (1.55-1.64).
+ *   Rows of 8 or fewer (C512 7^2) stay with AVX2: max 5.60 -> 6.06 us, avg level (one run).
  */
 #include "avx512.h"
 #include "../tmpl/accepts.h"
@@ -162,6 +172,8 @@ const sp_kernel sp_avx512_kernels[] = {
     {SIMDPOOL_AVG, SIMDPOOL_NCHW, 0, "nchw_2x2s2_narrow", sp_avx512_accepts_nchw_2x2s2_narrow, sp_avx512_nchw_2x2s2_narrow},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_2x2s2", sp_avx512_accepts_nchw_2x2s2, sp_avx512_nchw_2x2s2},
     {SIMDPOOL_AVG, SIMDPOOL_NCHW, 0, "nchw_2x2s2", sp_avx512_accepts_nchw_2x2s2, sp_avx512_nchw_2x2s2},
+    {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_3x3s1", sp_avx512_accepts_nchw_3x3s1, sp_avx512_nchw_3x3s1},
+    {SIMDPOOL_AVG, SIMDPOOL_NCHW, 0, "nchw_3x3s1", sp_avx512_accepts_nchw_3x3s1, sp_avx512_nchw_3x3s1},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_3x3s2", sp_avx512_accepts_nchw_3x3s2_max, sp_avx512_nchw_3x3s2_max},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, I | SP_K_INDICES_ONLY, "nchw_3x3s2", sp_avx512_accepts_nchw_3x3s2, sp_avx512_nchw_3x3s2},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, I, "nchw_generic", nchw_max_generic_values, sp_avx512_nchw_generic},
