@@ -83,9 +83,12 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
         if (longrow) h = tu_range(s, 1, 9), w = tu_range(s, 64, 240);
         /* Now and then Inception's 3x3 s1 p1 (output size = input size), mostly on rows of 17 to
          * 64 columns, so NCHW kernels that hold whole rows in registers (AVX-512's nchw_3x3s1,
-         * up to 4 vectors) run on every row width and vector count they take. */
+         * up to 4 vectors) run on every row width and vector count they take; a fifth on planes
+         * of up to 9 rows of 7 (7x7 maps, which it takes as flat runs of up to 4 vectors). */
         const int incep = is_windowed(op) && !wide && !longrow && tu_uniform(s) < 0.1;
-        if (incep && tu_uniform(s) < 0.7) w = tu_range(s, 17, 64);
+        const double iq = incep ? tu_uniform(s) : 1.0;
+        if (iq < 0.6) w = tu_range(s, 17, 64);
+        else if (iq < 0.8) w = 7, h = tu_range(s, 1, 9);
         int64_t toh = 0, tow = 0;
         if (!wide && (op == SIMDPOOL_ADAPTIVE_AVG || op == SIMDPOOL_ADAPTIVE_MAX) && tu_uniform(s) < 0.2) {
             static const int64_t ks[] = {1, 2, 3, 4, 8, 16};

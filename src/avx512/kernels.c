@@ -131,7 +131,13 @@
  *   (78 -> 101%) 1.30 (1.29-1.33); C512 14^2 19.4 -> 12.7 us (47 -> 71%) 1.53 (1.48-1.54).
  *   avg C192 28^2 24.3 -> 17.6 us (64 -> 83%) 1.39 (1.37-1.40); C256 56^2 343.4 -> 224.6 us
  *   (64 -> 97%) 1.53 (1.51-1.53); C512 14^2 19.1 -> 12.0 us (47 -> 75%) 1.61 (1.55-1.64).
- *   Rows of 8 or fewer (C512 7^2) stay with AVX2: max 5.60 -> 6.06 us, avg level (one run).
+ *   Planes of up to 9 rows of 7 (C512 7^2) as flat runs of up to 4 vectors (one row per vector
+ *   measured max 5.60 -> 6.06 us against AVX2's small8, avg level), 4 more runs, same command:
+ *   max 5.76 -> 4.91 us (38 -> 45%) 1.15 (1.14-1.19); avg 6.86 -> 4.79 us (32 -> 46%) 1.43
+ *   (1.39-1.46). The other cases in those runs: max 2.12 / 1.29 / 1.55, avg 1.39 / 1.53 / 1.62.
+ *   Tried, not kept: every tap by a (masked) unaligned load instead of valignd, 1.3x slower at
+ *   14^2 and 28^2 (split lines; the loads bound it); two output rows sharing the combine of
+ *   their common rows (3 combines for 2 rows), max C192 28^2 17.0 -> 19.0 us, others level.
  */
 #include "avx512.h"
 #include "../tmpl/accepts.h"
