@@ -23,7 +23,7 @@
 #include "avx512.h"
 #include "simd.h"
 
-enum { OP_MAX, OP_AVG, NV_MAX = 4 };
+enum { OP_MAX, OP_AVG, NV_MAX = 4, FW = 7 /* flat_planes' row width */ };
 
 SP_INLINE __m512 padv(int op) { return op == OP_MAX ? _mm512_set1_ps(-INFINITY) : _mm512_setzero_ps(); }
 
@@ -34,10 +34,12 @@ SP_INLINE __m512 comb(__m512 acc, __m512 v, int op, int exact)
     return exact ? sp_maxnan(acc, v) : _mm512_max_ps(v, acc);
 }
 
-SP_INLINE __m512 align(__m512 hi, __m512 lo, int n)
-{
-    return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(hi), _mm512_castps_si512(lo), n));
-}
+/* Macros, not functions: clang wants the lane count as a constant at the intrinsic. */
+#define ALIGN(hi, lo, n)                                                                                       \
+    _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(hi), _mm512_castps_si512(lo), (n)))
+#define MALIGN(pad, k, hi, lo, n)                                                                              \
+    _mm512_castsi512_ps(                                                                                       \
+        _mm512_mask_alignr_epi32(_mm512_castps_si512(pad), (k), _mm512_castps_si512(hi), _mm512_castps_si512(lo), (n)))
 
 /* H of the row at r into h[0 .. NV-1]; the max fast pass records unordered pairs in *kn. */
 SP_INLINE void row_h(const float *r, __m512 *h, int NV, __mmask16 klast, int op, int exact, __mmask16 *kn)
@@ -53,8 +55,8 @@ SP_INLINE void row_h(const float *r, __m512 *h, int NV, __mmask16 klast, int op,
     }
 #pragma GCC unroll 4
     for (int j = 0; j < NV; j++) {
-        const __m512 l = align(v[j], j > 0 ? v[j - 1] : pad, 15);
-        const __m512 rt = align(j + 1 < NV ? v[j + 1] : pad, v[j], 1);
+        const __m512 l = ALIGN(v[j], j > 0 ? v[j - 1] : pad, 15);
+        const __m512 rt = ALIGN(j + 1 < NV ? v[j + 1] : pad, v[j], 1);
         h[j] = comb(comb(l, v[j], op, exact), rt, op, exact);
     }
 }
@@ -119,29 +121,25 @@ SP_INLINE void planes(const sp_problem *p, const sp_args *a, size_t begin, size_
     }
 }
 
-SP_INLINE __m512 malign(__m512 pad, __mmask16 k, __m512 hi, __m512 lo, int n)
-{
-    return _mm512_castsi512_ps(_mm512_mask_alignr_epi32(_mm512_castps_si512(pad), k, _mm512_castps_si512(hi),
-                                                        _mm512_castps_si512(lo), n));
-}
-
 /* The lanes of flat vector k (plane elements 16k .. 16k+15) whose left, right, upper and
  * lower neighbours are inside the plane, and the plane's last vector's lanes. */
 typedef struct flat_masks {
     __mmask16 l[4], r[4], u[4], d[4], last;
 } flat_masks;
 
+static void flat_redo_max(const sp_problem *p, const sp_args *a, size_t u, int NF, const flat_masks *fm);
+
 /* Planes of at most 64 elements on rows of W = 7 columns (7x7 maps), as one flat run of NF
  * vectors: one row per vector leaves half of each idle, and measured slower than AVX2's
- * small8 (max C512 7^2 5.60 -> 6.06 us); flat, 1.16x faster (max) and 1.39x (avg). Rows of 8
- * would work the same way (W is a template parameter) but are not measured, so not taken. Taps in a row are the
+ * small8 (max C512 7^2 5.60 -> 6.06 us); flat, 1.15x faster (max) and 1.43x (avg). Rows of 8
+ * would work the same way with FW = 8 but are not measured, so not taken. Taps in a row are the
  * neighbouring lanes (valignd by 1), taps in the rows above and below the lanes W apart
  * (valignd by 16 - W and W); the masked forms put the padding value where a neighbour is
  * outside the plane. The same combine order as the rows above: exact for max. */
-SP_INLINE void flat_planes(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int W, int NF, int op,
-                           int exact, const flat_masks *fm, const __m512 *inv)
+SP_INLINE void flat_planes(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int NF, int op, int exact,
+                           const flat_masks *fm, const __m512 *inv)
 {
-    const int64_t hw = p->h * W;
+    const int64_t hw = p->h * FW;
     const __m512 pad = padv(op);
     for (size_t u = begin; u < end; u++) {
         const float *r = a->in + (int64_t)u * hw;
@@ -157,14 +155,14 @@ SP_INLINE void flat_planes(const sp_problem *p, const sp_args *a, size_t begin, 
         }
 #pragma GCC unroll 4
         for (int k = 0; k < NF; k++) {
-            const __m512 l = malign(pad, fm->l[k], v[k], k > 0 ? v[k - 1] : pad, 15);
-            const __m512 rt = malign(pad, fm->r[k], k + 1 < NF ? v[k + 1] : pad, v[k], 1);
+            const __m512 l = MALIGN(pad, fm->l[k], v[k], k > 0 ? v[k - 1] : pad, 15);
+            const __m512 rt = MALIGN(pad, fm->r[k], k + 1 < NF ? v[k + 1] : pad, v[k], 1);
             h[k] = comb(comb(l, v[k], op, exact), rt, op, exact);
         }
 #pragma GCC unroll 4
         for (int k = 0; k < NF; k++) {
-            const __m512 up = malign(pad, fm->u[k], h[k], k > 0 ? h[k - 1] : pad, 16 - W);
-            const __m512 dn = malign(pad, fm->d[k], k + 1 < NF ? h[k + 1] : pad, h[k], W);
+            const __m512 up = MALIGN(pad, fm->u[k], h[k], k > 0 ? h[k - 1] : pad, 16 - FW);
+            const __m512 dn = MALIGN(pad, fm->d[k], k + 1 < NF ? h[k + 1] : pad, h[k], FW);
             __m512 x = comb(comb(up, h[k], op, exact), dn, op, exact);
             if (op == OP_AVG) x = _mm512_fmadd_ps(x, inv[k], _mm512_setzero_ps()); /* +0 for a -0 sum */
             if (k < NF - 1)
@@ -172,7 +170,7 @@ SP_INLINE void flat_planes(const sp_problem *p, const sp_args *a, size_t begin, 
             else
                 _mm512_mask_storeu_ps(o + 16 * k, fm->last, x);
         }
-        if (op == OP_MAX && !exact && kn) flat_planes(p, a, u, u + 1, W, NF, op, 1, fm, inv);
+        if (op == OP_MAX && !exact && kn) flat_redo_max(p, a, u, NF, fm);
     }
 }
 
@@ -206,12 +204,24 @@ static __attribute__((noinline)) void redo_max(const sp_problem *p, const sp_arg
     }
 }
 
-#define FLAT_CASES(W, op)                                                                                      \
+/* The reference's step in the fast pass's order, for a plane with a NaN (rare). */
+static __attribute__((noinline)) void flat_redo_max(const sp_problem *p, const sp_args *a, size_t u, int NF,
+                                                    const flat_masks *fm)
+{
+    switch (NF) {
+    case 1: flat_planes(p, a, u, u + 1, 1, OP_MAX, 1, fm, NULL); break;
+    case 2: flat_planes(p, a, u, u + 1, 2, OP_MAX, 1, fm, NULL); break;
+    case 3: flat_planes(p, a, u, u + 1, 3, OP_MAX, 1, fm, NULL); break;
+    default: flat_planes(p, a, u, u + 1, 4, OP_MAX, 1, fm, NULL); break;
+    }
+}
+
+#define FLAT_CASES(op)                                                                                               \
     switch (nf) {                                                                                              \
-    case 1: flat_planes(p, a, begin, end, W, 1, op, 0, &fm, finv); break;                                      \
-    case 2: flat_planes(p, a, begin, end, W, 2, op, 0, &fm, finv); break;                                      \
-    case 3: flat_planes(p, a, begin, end, W, 3, op, 0, &fm, finv); break;                                      \
-    default: flat_planes(p, a, begin, end, W, 4, op, 0, &fm, finv); break;                                     \
+    case 1: flat_planes(p, a, begin, end, 1, op, 0, &fm, finv); break;                                      \
+    case 2: flat_planes(p, a, begin, end, 2, op, 0, &fm, finv); break;                                      \
+    case 3: flat_planes(p, a, begin, end, 3, op, 0, &fm, finv); break;                                      \
+    default: flat_planes(p, a, begin, end, 4, op, 0, &fm, finv); break;                                     \
     }
 
 static __attribute__((noinline)) void flat(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
@@ -237,9 +247,9 @@ static __attribute__((noinline)) void flat(const sp_problem *p, const sp_args *a
     }
     for (int k = 0; k < 4; k++) finv[k] = _mm512_loadu_ps(&t[16 * k]);
     if (p->op == SIMDPOOL_AVG) {
-        FLAT_CASES(7, OP_AVG)
+        FLAT_CASES(OP_AVG)
     } else {
-        FLAT_CASES(7, OP_MAX)
+        FLAT_CASES(OP_MAX)
     }
 }
 #undef FLAT_CASES
