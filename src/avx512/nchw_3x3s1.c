@@ -1,5 +1,6 @@
 /* NCHW 3x3 stride 1, padding 1 on every side (Inception-style, output size = input size),
- * values-only max and avg, on rows of up to 64 columns: a row is at most 4 zmm vectors.
+ * values-only max and avg, on rows of 9 to 64 columns (a row is at most 4 zmm vectors) and on
+ * planes of up to 9 rows of 7 (flat_planes, below).
  *
  * Each plane is walked row by row in address order (one read stream). Per input row the
  * horizontal 3-tap result H is computed once: the row's vectors are loaded (the last one
