@@ -12,6 +12,9 @@ int sp_avx512_accepts_nchw_3x3s2(const sp_problem *p);
 /* NCHW 3x3 stride 2, padding <= 1, values-only max on rows of 65..224 columns (nchw_3x3s2.c). */
 void sp_avx512_nchw_3x3s2_max(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx512_accepts_nchw_3x3s2_max(const sp_problem *p);
+/* NCHW 3x3 stride 2, values-only max and avg on rows of up to 32 columns (nchw_3x3s2_small.c). */
+void sp_avx512_nchw_3x3s2_small(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx512_accepts_nchw_3x3s2_small(const sp_problem *p);
 
 /* NCHW 3x3 stride 1, padding 1, rows of up to 64 columns: values-only max and avg (nchw_3x3s1.c). */
 void sp_avx512_nchw_3x3s1(const sp_problem *p, const sp_args *a, size_t begin, size_t end);

@@ -138,6 +138,27 @@
  *   Tried, not kept: every tap by a (masked) unaligned load instead of valignd, 1.3x slower at
  *   14^2 and 28^2 (split lines; the loads bound it); two output rows sharing the combine of
  *   their common rows (3 combines for 2 rows), max C192 28^2 17.0 -> 19.0 us, others level.
+ * nchw_3x3s2_small (nchw_3x3s2_small.c), values-only max and avg, 3x3 s2 (pad <= 1) on rows of
+ *   up to 32 columns, on the Intel Xeon: groups of rows in two zmm, H and V by vpermt2ps, a
+ *   whole 7x7 plane in registers. Before it AVX2's nchw_3x3s2 ran these at 10-30% of the
+ *   roofline (C2048 7^2: ~52 cycles per plane, row by row on 8-lane vectors of which 4 lanes
+ *   are used). Bench `--op max,avg --layout nchw --size 28,14,7 --threads 1 --no-peers`,
+ *   4 separate runs, median of the medians, avx2 -> avx512 (% of the paired roofline), ratio
+ *   (per-run range):
+ *     max C512 7^2   10.26 ->  2.23 us (10.3 -> 47.3%)  4.60 (4.58-4.64)
+ *     max C2048 7^2  40.86 ->  8.14 us (10.2 -> 51.5%)  5.02 (5.00-5.04)
+ *     max C512 14^2  12.84 -> 11.43 us (29.4 -> 33.0%)  1.12 (1.12-1.13)
+ *     max C512 28^2  44.65 -> 40.85 us (68.2 -> 80.5%)  1.09 (1.08-1.11)
+ *     avg C512 7^2    9.52 ->  2.05 us (11.1 -> 51.5%)  4.64 (4.63-4.73)
+ *     avg C2048 7^2  37.82 ->  7.45 us (11.1 -> 56.5%)  5.08 (5.06-5.19)
+ *     avg C512 14^2  12.68 -> 11.47 us (29.8 -> 32.8%)  1.11 (1.10-1.12)
+ *     avg C512 28^2  44.42 -> 41.46 us (69.0 -> 79.0%)  1.07 (1.07-1.08)
+ *   Other widths in 1..32 are taken by the same code but were not timed. Tried, not kept: the
+ *   taps from unaligned loads (x-1, x, x+1) and one compaction permute, 1.3-1.8x slower (most
+ *   loads split a cache line); the AVX-512 stem kernel (nchw_3x3s2.c) on rows of 1-4 vectors:
+ *   7^2 and 14^2 level or slower than AVX2, 28^2 1.13x. The 14^2 and 28^2 cases are still
+ *   far from the roofline: the H stage costs ~5 cycles per group of rows (3 vpermt2ps, a
+ *   compare and 2 vmaxps, all on ports 0 and 5), the V stage ~6 per output vector.
  */
 #include "avx512.h"
 #include "../tmpl/accepts.h"
@@ -180,6 +201,8 @@ const sp_kernel sp_avx512_kernels[] = {
     {SIMDPOOL_AVG, SIMDPOOL_NCHW, 0, "nchw_2x2s2", sp_avx512_accepts_nchw_2x2s2, sp_avx512_nchw_2x2s2},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_3x3s1", sp_avx512_accepts_nchw_3x3s1, sp_avx512_nchw_3x3s1},
     {SIMDPOOL_AVG, SIMDPOOL_NCHW, 0, "nchw_3x3s1", sp_avx512_accepts_nchw_3x3s1, sp_avx512_nchw_3x3s1},
+    {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_3x3s2_small", sp_avx512_accepts_nchw_3x3s2_small, sp_avx512_nchw_3x3s2_small},
+    {SIMDPOOL_AVG, SIMDPOOL_NCHW, 0, "nchw_3x3s2_small", sp_avx512_accepts_nchw_3x3s2_small, sp_avx512_nchw_3x3s2_small},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_3x3s2", sp_avx512_accepts_nchw_3x3s2_max, sp_avx512_nchw_3x3s2_max},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, I | SP_K_INDICES_ONLY, "nchw_3x3s2", sp_avx512_accepts_nchw_3x3s2, sp_avx512_nchw_3x3s2},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, I, "nchw_generic", nchw_max_generic_values, sp_avx512_nchw_generic},
