@@ -89,6 +89,15 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
         const double iq = incep ? tu_uniform(s) : 1.0;
         if (iq < 0.6) w = tu_range(s, 17, 64);
         else if (iq < 0.8) w = 7, h = tu_range(s, 1, 9);
+        /* Now and then a 3x3 stride-2 NCHW window on a small map (rows of up to 34 columns,
+         * often up to 8 by 8), which AVX-512 pools a plane at a time in registers: every
+         * padding side and ceil mode, even and odd sizes. */
+        const int small3 = !incep && is_windowed(op) && !wide && !longrow && tu_uniform(s) < 0.12;
+        if (small3) {
+            const int tiny = tu_uniform(s) < 0.4;
+            h = tu_range(s, 1, tiny ? 8 : 40), w = tu_range(s, 1, tiny ? 8 : 34);
+            lay = SIMDPOOL_NCHW;
+        }
         int64_t toh = 0, tow = 0;
         if (!wide && (op == SIMDPOOL_ADAPTIVE_AVG || op == SIMDPOOL_ADAPTIVE_MAX) && tu_uniform(s) < 0.2) {
             static const int64_t ks[] = {1, 2, 3, 4, 8, 16};
@@ -128,6 +137,13 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
                 d.stride_h = d.stride_w = 1;
                 d.dilation_h = d.dilation_w = 1;
                 d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = 1;
+            }
+            if (small3) {
+                d.kernel_h = d.kernel_w = 3;
+                d.stride_h = d.stride_w = 2;
+                d.dilation_h = d.dilation_w = 1;
+                d.pad_top = tu_range(s, 0, 1), d.pad_bottom = tu_range(s, 0, 1);
+                d.pad_left = tu_range(s, 0, 1), d.pad_right = tu_range(s, 0, 1);
             }
             if (op == SIMDPOOL_AVG && tu_uniform(s) < 0.15) d.divisor_override = tu_range(s, 1, 9);
             /* Now and then whole 2x2 stride-2 windows (no padding), the downsampling case: the
