@@ -153,7 +153,10 @@
  *     avg C2048 7^2  37.82 ->  7.45 us (11.1 -> 56.5%)  5.08 (5.06-5.19)
  *     avg C512 14^2  12.68 -> 11.47 us (29.8 -> 32.8%)  1.11 (1.10-1.12)
  *     avg C512 28^2  44.42 -> 41.46 us (69.0 -> 79.0%)  1.07 (1.07-1.08)
- *   Other widths in 1..32 are taken by the same code but were not timed. Tried, not kept: the
+ *   Other widths, timed by a direct harness (plan forced to avx2 / avx512, C such that the input
+ *   is ~400 KB, median of 41 samples of 20 runs, two runs): max W 5, 8 4.1-4.3, W 9-32
+ *   1.13-1.45; avg W 5, 8 4.7-4.9, W 9-20 1.10-1.54, W 24-32 0.82-1.00 -- so avg is taken on rows
+ *   of up to 20 columns only (C512 28^2 avg, 1.07 above, goes back to AVX2). Tried, not kept: the
  *   taps from unaligned loads (x-1, x, x+1) and one compaction permute, 1.3-1.8x slower (most
  *   loads split a cache line); the AVX-512 stem kernel (nchw_3x3s2.c) on rows of 1-4 vectors:
  *   7^2 and 14^2 level or slower than AVX2, 28^2 1.13x. The 14^2 and 28^2 cases are still
