@@ -104,6 +104,14 @@
  *     C2048 7^2   7675 -> 6705 ns  1.14x  (44.9 -> 51.4%)
  *   Rows of 17 to 97 columns as 16-column segments (a second load one column on for the odd
  *   columns, one vpermt2ps per 16 outputs): max 28^2 0.68-0.79, 56^2 0.93-0.99, not kept.
+ * nchw_2x2s2_mid values-only max, whole windows, rows of 18-32 columns (Intel Xeon, AVX-512
+ *   F/BW/VL, 2 MB L2; nchw_2x2s2_mid.c: each row one full and one masked zmm, two vpermt2ps
+ *   per row, horizontal then vertical vmaxps, one masked store per row pair, flat walk over the
+ *   slice's row pairs, prefetch 4 KiB ahead). Bench `--op max,avg --layout nchw --size 28,56
+ *   --threads 1 --no-peers --no-plots --format csv`, 5 runs, median of the same-run medians,
+ *   avx2 -> avx512 (% of the paired roofline), ratio median [range]:
+ *     C512 28^2   32561 -> 29076 ns  1.135x [1.10-1.14]  (86.4 -> 99.9%; 84.6-88.8 -> 97.7-102.4)
+ *   (56^2, AVX2's in both columns, 100.7-100.9%.)
  * global avg / sum, both layouts (global_sum.c), re-measured on an Intel Xeon (AVX-512, 2 MB
  *   L2), where AVX2's ran at 53-72% of the roofline (the "level with AVX2" above was Zen 4).
  *   NCHW reads sixteen planes at a time on one aligned vector grid; NHWC sums 256 channels in
@@ -200,6 +208,7 @@ static int nchw_max_generic_values(const sp_problem *p)
 const sp_kernel sp_avx512_kernels[] = {
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_2x2s2_narrow", sp_avx512_accepts_nchw_2x2s2_narrow, sp_avx512_nchw_2x2s2_narrow},
     {SIMDPOOL_AVG, SIMDPOOL_NCHW, 0, "nchw_2x2s2_narrow", sp_avx512_accepts_nchw_2x2s2_narrow, sp_avx512_nchw_2x2s2_narrow},
+    {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_2x2s2_mid", sp_avx512_accepts_nchw_2x2s2_mid, sp_avx512_nchw_2x2s2_mid},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_2x2s2", sp_avx512_accepts_nchw_2x2s2, sp_avx512_nchw_2x2s2},
     {SIMDPOOL_AVG, SIMDPOOL_NCHW, 0, "nchw_2x2s2", sp_avx512_accepts_nchw_2x2s2, sp_avx512_nchw_2x2s2},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_3x3s1", sp_avx512_accepts_nchw_3x3s1, sp_avx512_nchw_3x3s1},
