@@ -111,7 +111,12 @@
  *   --threads 1 --no-peers --no-plots --format csv`, 5 runs, median of the same-run medians,
  *   avx2 -> avx512 (% of the paired roofline), ratio median [range]:
  *     C512 28^2   32561 -> 29076 ns  1.135x [1.10-1.14]  (86.4 -> 99.9%; 84.6-88.8 -> 97.7-102.4)
- *   (56^2, AVX2's in both columns, 100.7-100.9%.)
+ *   (56^2, AVX2's in both columns, 100.7-100.9%.) Prefetch distance, same command (--size 28),
+ *   builds alternated, 4 rounds each, avx2 / avx512 time in the same run: 2 KiB 1.06-1.10,
+ *   4 KiB 1.09-1.13, 8 KiB 1.08-1.15 (level with 4 KiB, kept 4), none 0.90-0.92 (80-84% of the
+ *   roofline): the 2 MB tensor pair sits at the L2's edge and the hardware prefetchers alone
+ *   do not keep up. Avg on the same steps (pair sums, fmadd by 0.25 from +0), 6 runs:
+ *   0.997-1.055, median 1.01 against AVX2's (already 91-95%): not a clear win, not kept.
  * global avg / sum, both layouts (global_sum.c), re-measured on an Intel Xeon (AVX-512, 2 MB
  *   L2), where AVX2's ran at 53-72% of the roofline (the "level with AVX2" above was Zen 4).
  *   NCHW reads sixteen planes at a time on one aligned vector grid; NHWC sums 256 channels in

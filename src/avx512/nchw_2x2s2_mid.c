@@ -9,7 +9,9 @@
  * no NaN is present (vertical first would let the lower-left win over the upper-right). As in
  * nchw_2x2s2_narrow.c the slice is walked as one flat sequence of row pairs (a linear one for
  * even H), the input is prefetched AHEAD floats ahead, and ordered compares of the loads chain
- * through opmasks; a chunk of planes that saw a NaN is redone by the exact generic kernel. */
+ * through opmasks; a chunk of planes that saw a NaN is redone by the exact generic kernel.
+ * Without the prefetch C512 28^2 ran at 80-84% of the roofline (0.9x AVX2's); 2-8 KiB ahead all
+ * reach 98-102% (kernels.c). Avg on the same steps was level with AVX2's and is left to it. */
 #include "simd.h"
 #include "../tmpl/accepts.h"
 
