@@ -117,6 +117,11 @@
  *   roofline): the 2 MB tensor pair sits at the L2's edge and the hardware prefetchers alone
  *   do not keep up. Avg on the same steps (pair sums, fmadd by 0.25 from +0), 6 runs:
  *   0.997-1.055, median 1.01 against AVX2's (already 91-95%): not a clear win, not kept.
+ *   Every width taken, in-process A/B (public API, plans for both variants, min of 20 runs per
+ *   sample, 41 interleaved samples, square maps of ~1.6 MB, values-only max), avx2 / avx512
+ *   median [range]: W 18-23 1.20-1.25 [1.13-1.27], 25-27 1.18-1.21, 28 1.13 [1.06-1.32], 29-31
+ *   1.15-1.18 [1.07-1.23], W 24 1.05 [1.02-1.11] and W 32 1.04 [1.02-1.07] (AVX2's rows of whole
+ *   vectors): all kept.
  * global avg / sum, both layouts (global_sum.c), re-measured on an Intel Xeon (AVX-512, 2 MB
  *   L2), where AVX2's ran at 53-72% of the roofline (the "level with AVX2" above was Zen 4).
  *   NCHW reads sixteen planes at a time on one aligned vector grid; NHWC sums 256 channels in
