@@ -7,21 +7,27 @@
  * (Avg and sum are left to AVX2, which measured faster here: see kernels.c.) */
 #include "simd.h"
 
+SP_INLINE __mmask16 lanes(int v, int NV, __mmask16 kf, __mmask16 kl)
+{
+    return (__mmask16)((v == 0 ? kf : 0xFFFF) & (v == NV - 1 ? kl : 0xFFFF));
+}
+
 typedef struct window {
     int64_t y0, y1, x0, x1; /* clipped tap positions: y = y0 + i*dy < y1, likewise x */
     int64_t dy, dx;
 } window;
 
-/* NV vectors of channels starting at img/out; the last vector has the lanes of kl. */
+/* NV vectors of channels starting at img/out; the first vector has the lanes of kf, the last
+ * those of kl. */
 SP_INLINE void block(const sp_problem *p, const float *img, float *out, int64_t *idx,
-                     const window *wn, int NV, __mmask16 kl)
+                     const window *wn, int NV, __mmask16 kf, __mmask16 kl)
 {
     const int64_t C = p->c, w = p->w;
     __m512 m[8];
     __m512i mi[8];
     const float *f = img + (wn->y0 * w + wn->x0) * C;
     for (int v = 0; v < NV; v++) {
-        m[v] = _mm512_maskz_loadu_ps(v == NV - 1 ? kl : 0xFFFF, f + 16 * v);
+        m[v] = _mm512_maskz_loadu_ps(lanes(v, NV, kf, kl), f + 16 * v);
         mi[v] = _mm512_set1_epi32((int)(wn->y0 * w + wn->x0));
     }
     for (int64_t y = wn->y0; y < wn->y1; y += wn->dy) {
@@ -29,7 +35,7 @@ SP_INLINE void block(const sp_problem *p, const float *img, float *out, int64_t 
             const float *s = img + (y * w + x) * C;
             const __m512i at = _mm512_set1_epi32((int)(y * w + x));
             for (int v = 0; v < NV; v++) {
-                __m512 t = _mm512_maskz_loadu_ps(v == NV - 1 ? kl : 0xFFFF, s + 16 * v);
+                __m512 t = _mm512_maskz_loadu_ps(lanes(v, NV, kf, kl), s + 16 * v);
                 if (idx) {
                     __mmask16 tk = sp_takes(m[v], t);
                     m[v] = _mm512_mask_mov_ps(m[v], tk, t);
@@ -41,26 +47,41 @@ SP_INLINE void block(const sp_problem *p, const float *img, float *out, int64_t 
         }
     }
     for (int v = 0; v < NV; v++) {
-        __mmask16 k = v == NV - 1 ? kl : 0xFFFF;
+        __mmask16 k = lanes(v, NV, kf, kl);
         _mm512_mask_storeu_ps(out + 16 * v, k, m[v]);
         if (idx) sp_store_idx(idx + 16 * v, mi[v], k);
     }
 }
 
-SP_INLINE void pixel(const sp_problem *p, const float *img, float *out, int64_t *idx, const window *wn)
+/* d: channels are walked from d floats before img, the lanes before img masked off, so that
+ * with C a multiple of 16 every vector lies on a 64-byte boundary (see head() below). */
+SP_INLINE void pixel(const sp_problem *p, const float *img, float *out, int64_t *idx, const window *wn, int64_t d)
 {
-    int64_t c = 0, C = p->c;
-    for (; c + 64 <= C; c += 64)
-        block(p, img + c, out + c, idx ? idx + c : NULL, wn, 4, 0xFFFF);
+    const int64_t C = p->c + d;
+    img -= d, out -= d;
+    if (idx) idx -= d;
+    __mmask16 kf = (__mmask16)(0xFFFF << d);
+    int64_t c = 0;
+    for (; c + 64 <= C; c += 64, kf = 0xFFFF)
+        block(p, img + c, out + c, idx ? idx + c : NULL, wn, 4, kf, 0xFFFF);
     const int64_t r = C - c; /* 0..63 channels left: one block of ceil(r/16) vectors */
     if (r > 48)
-        block(p, img + c, out + c, idx ? idx + c : NULL, wn, 4, sp_lanes(r - 48));
+        block(p, img + c, out + c, idx ? idx + c : NULL, wn, 4, kf, sp_lanes(r - 48));
     else if (r > 32)
-        block(p, img + c, out + c, idx ? idx + c : NULL, wn, 3, sp_lanes(r - 32));
+        block(p, img + c, out + c, idx ? idx + c : NULL, wn, 3, kf, sp_lanes(r - 32));
     else if (r > 16)
-        block(p, img + c, out + c, idx ? idx + c : NULL, wn, 2, sp_lanes(r - 16));
+        block(p, img + c, out + c, idx ? idx + c : NULL, wn, 2, kf, sp_lanes(r - 16));
     else if (r > 0)
-        block(p, img + c, out + c, idx ? idx + c : NULL, wn, 1, sp_lanes(r));
+        block(p, img + c, out + c, idx ? idx + c : NULL, wn, 1, kf, sp_lanes(r));
+}
+
+/* Floats past the 64-byte boundary before the input where every pixel is that far past one (C
+ * a multiple of 16), else 0. Unaligned, every load of such a tensor splits two cache lines:
+ * 16 bytes off, 3x3 s2 C512 14^2 / C2048 7^2 ran 1.5-1.6x the aligned time (see kernels.c). */
+static int64_t head(const sp_problem *p, const float *in)
+{
+    const uintptr_t m = (uintptr_t)in & 63;
+    return p->c % 16 == 0 && m % 4 == 0 ? (int64_t)(m / 4) : 0;
 }
 
 /* First tap position >= 0 and the end (exclusive) < lim, for taps s + i*d, i < k. */
@@ -76,7 +97,7 @@ static void clip(int64_t s, int64_t k, int64_t d, int64_t lim, int64_t *lo, int6
 
 SP_INLINE void rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int want_idx)
 {
-    const int64_t C = p->c;
+    const int64_t C = p->c, d = head(p, a->in);
     for (size_t u = begin; u < end; u++) {
         const int64_t n = (int64_t)u / p->oh, oh = (int64_t)u % p->oh;
         const float *img = a->in + n * p->h * p->w * C;
@@ -98,7 +119,10 @@ SP_INLINE void rows(const sp_problem *p, const sp_args *a, size_t begin, size_t 
                 }
                 continue;
             }
-            pixel(p, img, out, idx, &wn);
+            if (d)
+                pixel(p, img, out, idx, &wn, d);
+            else
+                pixel(p, img, out, idx, &wn, 0);
         }
     }
 }
@@ -128,7 +152,7 @@ SP_INLINE void adaptive_rows(const sp_problem *p, const sp_args *a, size_t begin
             const int64_t o = ((int64_t)u * p->ow + ow) * C;
             wn.x0 = sp_adaptive_start(ow, p->w, p->ow);
             wn.x1 = sp_adaptive_end(ow, p->w, p->ow);
-            pixel(p, img, a->out + o, want_idx ? a->idx + o : NULL, &wn);
+            pixel(p, img, a->out + o, want_idx ? a->idx + o : NULL, &wn, 0);
         }
     }
 }
