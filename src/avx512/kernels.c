@@ -190,6 +190,10 @@
  *   nhwc_2x2s2 max C512 28^2 30807 -> 23466 (0.76), 14^2 4947 -> 3598 (0.73), 7^2 921 -> 674
  *     (0.73), C2048 7^2 3667 -> 2596 (0.71); aligned 0.94-1.01; offset/aligned was 1.20-1.42,
  *     now 0.90-1.06.
+ *   Not taken: the same masked head in src/tmpl/nhwc_3x3s1.h / nhwc_3x3s2.h (h6's 094c66e):
+ *   3x3 s1 at --offset 16 went 0.43-0.61x main's time, but aligned tensors ran 0.93-1.08x
+ *   (C512 avg 14^2 4-8% slower in every run set) and AVX2's aligned 0.97-1.09; aligned is the
+ *   common case, so the templates stay as they were (offset/aligned there: 1.8-2.6).
  */
 #include "avx512.h"
 #include "../tmpl/accepts.h"
