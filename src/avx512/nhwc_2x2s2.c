@@ -54,22 +54,24 @@ SP_INLINE __mmask16 ord(__mmask16 ok, __m512 x, __m512 y) { return _mm512_mask_c
  * 16 - d channels are then one vector loaded from the boundary with the lanes before a masked
  * off, so no load splits two cache lines (16 bytes off, C512 14^2 / C2048 7^2 ran 1.5x the
  * aligned time, see kernels.c). */
-SP_INLINE int pixel_fast(const float *a, const float *b, float *out, int64_t C, int pf, int64_t d)
+SP_INLINE int pixel_fast(const float *a, const float *b, float *out, int64_t C, int pf, int64_t d, int first)
 {
     /* Two records, so the compares do not wait on each other. */
     __mmask16 ok0 = 0xFFFF, ok1 = 0xFFFF;
     int64_t c = 0;
     if (d) {
-        /* Masked-off lanes load as +0 (ordered) and are never stored; they may lie before the
-         * tensor, which a masked load never faults on. */
-        const __mmask16 k = (__mmask16)(0xFFFF << d);
-        const float *x = a - d, *y = b - d;
+        /* Masked-off lanes load as +0 (ordered) and are never stored. They lie in the previous
+         * pixel, except for the tensor's first (first = 1), whose 16 - d channels are loaded
+         * from the pixel itself to the low lanes instead, so no pointer precedes the arrays. */
+        const int64_t e = first ? 0 : d;
+        const __mmask16 k = (__mmask16)(first ? 0xFFFF >> d : 0xFFFF << d);
+        const float *x = a - e, *y = b - e;
         ahead(x, pf), ahead(x + C, pf), ahead(y, pf), ahead(y + C, pf);
         const taps p = {_mm512_maskz_loadu_ps(k, x), _mm512_maskz_loadu_ps(k, x + C), _mm512_maskz_loadu_ps(k, y),
                         _mm512_maskz_loadu_ps(k, y + C)};
         ok0 = ord(ok0, p.t1, p.t3);
         ok1 = ord(ok1, p.t2, p.t2);
-        _mm512_mask_storeu_ps(out - d, k, max4(p));
+        _mm512_mask_storeu_ps(out - e, k, max4(p));
         c = 16 - d;
     }
     for (; c + 64 <= C; c += 64) {
@@ -130,7 +132,7 @@ SP_INLINE void rows(const sp_problem *p, const sp_args *a, size_t begin, size_t 
         const float *r0 = a->in + ((n * p->h + 2 * oh) * W) * C, *r1 = r0 + W * C;
         float *out = a->out + (int64_t)u * ow * C;
         for (int64_t x = 0; x < ow; x++, r0 += 2 * C, r1 += 2 * C, out += C)
-            if (pixel_fast(r0, r1, out, C, pf, d)) pixel_exact(r0, r1, out, C);
+            if (pixel_fast(r0, r1, out, C, pf, d, !u && !x)) pixel_exact(r0, r1, out, C);
     }
 }
 
