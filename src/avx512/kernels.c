@@ -96,6 +96,36 @@
  *   the port count says 6-7; aligned loads, fewer compares, unrolling moved it under 10%).
  *   In-process A/B over square maps of ~400 KB, two runs: W 2..17 1.11-1.72 (W 16 1.11-1.12,
  *   W 9 and 12 1.19-1.20, odd W <= 8 1.5-1.7).
+ *   Session 6 (h8), toward the 85%; no kernel change kept. Where the time goes, from
+ *   microbenchmarks on this Xeon at ~3.7 GHz: the step is compute-bound, not bandwidth-bound.
+ *   The loads and stores of C512 14^2 with no arithmetic run in 3.1 us (51 cycles per 16 row
+ *   pairs). The kernel's step loop costs the same in L1 (C16, 12 KB) as at C512. Its four
+ *   masked 14-float loads at a 56-byte stride cost ~6.4 cycles a step on their own: masked
+ *   zmm loads issue at one per cycle even when aligned, ~1.5 cycles when split. Unmasked
+ *   aligned loads take 0.6 cycles.
+ *   In the harness below, unmasked loads made the kernel slower, not faster (0.60x at
+ *   C512, 0.75x in L1).
+ *   Harness: an in-process A/B of the kernel functions, min of 20 calls per sample, 41
+ *   samples, median ratio old/new, C512 14^2, 4 runs. Tried, none kept:
+ *     flat walk on the 64-byte grid (16 row pairs = 28 aligned loads, 28 vpermt2ps + 14 vmaxps
+ *       pair maxima, 24 vpermt2ps (10 merge-masked, 3 sources) + 7 vmaxps to 7 aligned
+ *       stores), NaN by vcmpps:                        1.007-1.014 (L1, C16 / C32: 0.98-1.00)
+ *     the same, NaN by fmadd(v0, v1, acc) off port 5:  1.063-1.084 (L1 1.13-1.18); but
+ *       inputs near 1e-20 (products go subnormal) ran 27x slower (139 us, microcode
+ *       assists), so it cannot ship. With acc starting at 2^100 no result is subnormal
+ *       (1e-20 inputs: 1.01), but then it measured only 1.025-1.027. fmadd(v, 0, acc) per
+ *       vector: 0.86.
+ *     flat + prefetch of every line 2 / 4 KiB ahead: 0.99 / 0.94-0.97; stores one period
+ *       late: 0.95; pair maxima through masked stores into upper / lower row buffers
+ *       (no vertical shuffles): 1.4x (L1) to 1.6-2.2x (C512) slower than the flat walk
+ *       (microbenchmark).
+ *     this kernel with fmadd NaN check 0.98-1.02, unmasked stores but the last 0.99, prefetch
+ *       4 KiB 1.00.
+ *   Port count for the flat walk: 52 vpermt2ps a period (6.5 a step) against 32 plus 16
+ *   compares here. It measured 71 cycles a period in L1 and 78-83 at C512, against this
+ *   kernel's 87-90: the shuffles it adds eat what the aligned loads save. Getting to 85%
+ *   (~72 cycles a period at C512) needs a NaN check off port 5 that cannot hit subnormal
+ *   assists, and fewer than ~2 shuffles per output vector in the vertical stage.
  * nchw_2x2s2_narrow avg (same steps, pair sums, fmadd by 0.25 from +0), only on widths 3, 5, 7,
  *   10, 11, 13, 14 (in-process A/B 1.12-1.22; the others 0.92-1.09 stay with AVX2). Bench, as
  *   above, 4 runs:
