@@ -1,5 +1,8 @@
-/* Threads: 1, 2 and 7 OpenMP threads give bit-identical outputs for every op and layout with
- * the default variant; several POSIX threads may run one plan at once. */
+/* Threads: 1, 2, 3 and 7 OpenMP threads give bit-identical outputs for every op and layout with
+ * the default variant, on 3x3 s2 p1, 3x3 s1 p1 and 2x2 s2 windows (the specialised kernels);
+ * several POSIX threads may run one plan at once. SIMDPOOL_GRAIN=1 makes every plan fork, so
+ * slices start on odd and even rows and planes alike. */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -11,10 +14,16 @@ enum { N = 2, C = 48, H = 41, W = 37 };
 static float in[N * C * H * W];
 static uint8_t mask[N * H * W];
 
-static simdpool_desc make(int op, int lay)
+/* Windows: 0 = 3x3 s2 p1, 1 = 3x3 s1 p1, 2 = 2x2 s2 (Lp: no padding). */
+static simdpool_desc make(int op, int lay, int win, int small)
 {
-    simdpool_desc d = simdpool_desc_default((simdpool_op)op, (simdpool_layout)lay, N, C, H, W);
-    if (op <= SIMDPOOL_STOCHASTIC) d.kernel_h = d.kernel_w = 3, d.stride_h = d.stride_w = 2, d.pad_top = d.pad_left = op != SIMDPOOL_LP;
+    /* 14x14: the NCHW kernels for narrow rows (2x2 s2 and 3x3 s2 walk several planes at once). */
+    simdpool_desc d = simdpool_desc_default((simdpool_op)op, (simdpool_layout)lay, N, C, small ? 14 : H, small ? 14 : W);
+    if (op <= SIMDPOOL_STOCHASTIC) {
+        const int k = win == 2 ? 2 : 3, pad = win != 2 && op != SIMDPOOL_LP;
+        d.kernel_h = d.kernel_w = k, d.stride_h = d.stride_w = win == 1 ? 1 : 2;
+        d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = pad;
+    }
     if (op == SIMDPOOL_ADAPTIVE_AVG || op == SIMDPOOL_ADAPTIVE_MAX) d.out_h = 5, d.out_w = 7;
     if (op == SIMDPOOL_MASKED_MEAN || op == SIMDPOOL_MASKED_MAX) d.w = 1, d.h = H * W / 8;
     return d;
@@ -44,14 +53,17 @@ int main(void)
     size_t cap = (size_t)N * C * H * W;
     float *ref = malloc(cap * 4), *out = malloc(cap * 4);
     int64_t *rix = malloc(cap * 8), *ix = malloc(cap * 8);
+    setenv("SIMDPOOL_GRAIN", "1", 1);
     for (int op = 0; op < SIMDPOOL_OP_COUNT; op++)
-        for (int lay = 0; lay < 2; lay++) {
-            simdpool_desc d = make(op, lay);
+        for (int lay = 0; lay < 2; lay++)
+        for (int win = 0; win < (op <= SIMDPOOL_STOCHASTIC ? 3 : 1); win++)
+        for (int small = 0; small < 2; small++) {
+            simdpool_desc d = make(op, lay, win, small);
             int masked = op == SIMDPOOL_MASKED_MEAN || op == SIMDPOOL_MASKED_MAX;
             int want_idx = op == SIMDPOOL_MAX || op == SIMDPOOL_GLOBAL_MAX || op == SIMDPOOL_ADAPTIVE_MAX;
-            const int threads[] = {1, 2, 7};
+            const int threads[] = {1, 2, 3, 7};
             simdpool_plan *p1 = NULL;
-            for (int t = 0; t < 3; t++) {
+            for (int t = 0; t < 4; t++) {
                 simdpool_options o = {threads[t], NULL, NULL};
                 simdpool_plan *p;
                 simdpool_status st = simdpool_plan_create(&d, &o, &p);
@@ -64,8 +76,9 @@ int main(void)
                 st = masked ? simdpool_run_masked(p, in, mask, dst) : simdpool_run(p, in, dst, want_idx ? dix : NULL);
                 TU_CHECK(st == SIMDPOOL_OK, "%s run: %s", simdpool_op_name(d.op), simdpool_last_error());
                 if (t) {
-                    TU_CHECK(!memcmp(ref, out, n * 4), "%s %s: %d threads differ from 1 (%s)", simdpool_op_name(d.op),
-                             simdpool_layout_name(d.layout), threads[t], simdpool_plan_variant(p));
+                    TU_CHECK(!memcmp(ref, out, n * 4), "%s %s k%ds%d %lldx%lld: %d threads differ from 1 (%s)",
+                             simdpool_op_name(d.op), simdpool_layout_name(d.layout), (int)d.kernel_h, (int)d.stride_h,
+                             (long long)d.h, (long long)d.w, threads[t], simdpool_plan_variant(p));
                     TU_CHECK(!want_idx || !memcmp(rix, ix, n * 8), "%s %s: indices with %d threads differ",
                              simdpool_op_name(d.op), simdpool_layout_name(d.layout), threads[t]);
                     simdpool_plan_destroy(p);
