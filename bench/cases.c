@@ -50,6 +50,39 @@ static int listed_int(const char *list, int64_t v)
 
 static const spb_options *opt;
 
+#define MAX_THREAD_COUNTS 16
+
+/* The thread counts to run, ascending, without repeats: 1 and all cores by default; --threads
+ * may name any counts ("all": every core; more threads than cores oversubscribe, as asked). */
+static int thread_counts(int *thr)
+{
+    const int cores = spb_ncores();
+    int n = 0;
+    if (opt->threads_one_only) {
+        thr[n++] = 1;
+        return n;
+    }
+    if (!opt->threads || !*opt->threads) {
+        thr[n++] = 1;
+        if (cores > 1) thr[n++] = cores;
+        return n;
+    }
+    for (const char *p = opt->threads; *p && n < MAX_THREAD_COUNTS;) {
+        const char *e = strchr(p, ',');
+        int v = !strncmp(p, "all", 3) && (p[3] == ',' || !p[3]) ? cores : atoi(p);
+        int seen = 0;
+        for (int i = 0; i < n; i++) seen |= thr[i] == v;
+        if (v >= 1 && !seen) {
+            int i = n++;
+            for (; i > 0 && thr[i - 1] > v; i--) thr[i] = thr[i - 1];
+            thr[i] = v;
+        }
+        if (!e) break;
+        p = e + 1;
+    }
+    return n;
+}
+
 static void add(simdpool_desc d, const char *params)
 {
     if (!listed(opt->ops, simdpool_op_name(d.op)) || !listed(opt->layouts, simdpool_layout_name(d.layout)) ||
@@ -57,13 +90,9 @@ static void add(simdpool_desc d, const char *params)
         return;
     int is_masked = d.op == SIMDPOOL_MASKED_MEAN || d.op == SIMDPOOL_MASKED_MAX;
     if (!is_masked && !listed_int(opt->sizes, d.h)) return;
-    int thr[2] = {1, spb_ncores()};
-    int nthr = thr[1] > 1 && !opt->threads_one_only ? 2 : 1;
+    int thr[MAX_THREAD_COUNTS];
+    const int nthr = thread_counts(thr);
     for (int t = 0; t < nthr; t++) {
-        /* "all" names the all-cores run whatever the core count. */
-        if (opt->threads && *opt->threads && !listed_int(opt->threads, thr[t]) &&
-            !(t == 1 && listed(opt->threads, "all")))
-            continue;
         simdpool_plan *pl;
         if (simdpool_plan_create(&d, &(simdpool_options){1, "scalar", NULL}, &pl) != SIMDPOOL_OK) {
             fprintf(stderr, "simdpool-bench: skipping a case: %s\n", simdpool_last_error());

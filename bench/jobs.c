@@ -180,7 +180,12 @@ static void timed(gb_state *st, spb_job *j, work_fn fn, void *arg)
      * from another regime than the case itself. So after each sample, untimed by Google
      * Benchmark, one roofline pass over the same buffers is timed, and % roof compares the
      * two medians taken over the same seconds. */
-    int pair = j->kind != SPB_ROOF && c->roof >= 0 && bytes >= PAIR_BYTES;
+    /* Not for XNNPACK on several threads: the pass's OpenMP threads spin on after it (libgomp's
+     * default wait policy) while pthreadpool's threads want the same cores, and both ran up to
+     * 30x slower (16 cores: 8 ms per 56^2 call against 0.3 ms on one thread). Unpaired, its
+     * samples follow each other and the spinning stops after the first. */
+    int pair = j->kind != SPB_ROOF && !(j->kind == SPB_XNNPACK && c->threads > 1) && c->roof >= 0 &&
+               bytes >= PAIR_BYTES;
     const int rthreads = c->roof >= 0 && spb.jobs[c->roof].roof_threads ? spb.jobs[c->roof].roof_threads : c->threads;
     roof_arg ra = {spb_input(), c->in_elems, out_buf(), c->out_elems, rthreads};
     int64_t k = 0;

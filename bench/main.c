@@ -32,7 +32,7 @@ static void usage(FILE *f)
             "  --op LIST            e.g. max,avg,global_avg (names as simdpool_op_name)\n"
             "  --layout LIST        nchw,nhwc\n"
             "  --size LIST          input height/width, e.g. 224,56,7\n"
-            "  --threads LIST       1, all, or core counts\n"
+            "  --threads LIST       thread counts, e.g. 1,2,4 (all: every core; default 1,all)\n"
             "  --batch LIST         1,8 (batch 8 is in --full only)\n"
             "  --no-peers           skip oneDNN and XNNPACK\n"
             "  --offset BYTES       start input and output BYTES past a 64-byte boundary\n"
