@@ -20,15 +20,6 @@
  * channels (global, masked) see full vectors except at the true tail. */
 #define SP_ALIGN_UNITS 16
 
-/* Slice boundary u, moved back to an even output row where units are NHWC output rows: the
- * 3x3 templates compute rows in pairs from the slice start, and their avg sums associate
- * differently in a pair's two rows, so pairs must not depend on the split. */
-static size_t cut(const sp_problem *p, size_t u)
-{
-    if (p->layout != SIMDPOOL_NHWC || sp_is_global(p->op) || sp_is_masked(p->op)) return u;
-    return u - (u % (size_t)p->oh) % 2;
-}
-
 void sp_drive(const sp_problem *p, sp_kernel_fn fn, const sp_args *a, int threads, size_t grain)
 {
     size_t units = (size_t)sp_units(p);
@@ -49,8 +40,8 @@ void sp_drive(const sp_problem *p, sp_kernel_fn fn, const sp_args *a, int thread
     size_t align = units >= (size_t)nt * SP_ALIGN_UNITS * 4 ? SP_ALIGN_UNITS : 1;
     SP_OMP(parallel for num_threads(nt) schedule(static, 1))
     for (int t = 0; t < nt; t++) {
-        size_t b = cut(p, units * (size_t)t / (size_t)nt / align * align);
-        size_t e = t == nt - 1 ? units : cut(p, units * (size_t)(t + 1) / (size_t)nt / align * align);
+        size_t b = units * (size_t)t / (size_t)nt / align * align;
+        size_t e = t == nt - 1 ? units : units * (size_t)(t + 1) / (size_t)nt / align * align;
         if (b < e) fn(p, a, b, e);
     }
 }

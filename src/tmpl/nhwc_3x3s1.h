@@ -6,7 +6,8 @@
  *
  * Neighbouring windows share taps: a 2x2 block of outputs reads a 4x4 block of input pixels
  * (16 loads for 36 taps) and shares partial results between its windows:
- *  - avg / sum, vertical first: per input column M = r1 + r2, V0 = r0 + M, V1 = M + r3, then
+ *  - avg / sum, vertical first: per input column M = r1 + r2, V0 = r0 + M, V1 = M + r3 (a row
+ *    computed alone, at a slice's edge, keeps the association it has in its pair), then
  *    per row S = V(x+1) + V(x+2), out(x) = V(x) + S, out(x+1) = S + V(x+3). The order differs
  *    from the reference's row-major sum (rounding-bounded); padding reads as zero and each
  *    output's reciprocal divisor is precomputed per column for each row factor.
@@ -34,6 +35,7 @@ typedef struct rows4 {
     float *o[2];
     int64_t C, w, pl, ow;
     int full; /* every row the step reads is inside the image */
+    int odd;  /* R = 1: the row is odd, the second of its pair (see run()) */
 } rows4;
 
 SP_INLINE spv step(spv m, spv v, int exact) { return exact ? spv_maxnan(m, v) : spv_max(v, m); }
@@ -61,7 +63,7 @@ SP_INLINE int compute(const rows4 *s, const float *const *q, int64_t x, int NC, 
         spv V[2][4];
         for (int i = 0; i < NC + 2; i++) {
             const spv m = spv_add(v[1][i], v[2][i]);
-            V[0][i] = spv_add(v[0][i], m);
+            V[0][i] = R == 1 && s->odd ? spv_add(spv_add(v[0][i], v[1][i]), v[2][i]) : spv_add(v[0][i], m);
             if (R == 2) V[1][i] = spv_add(m, v[3][i]);
         }
         for (int r = 0; r < R; r++) {
@@ -158,8 +160,12 @@ SP_INLINE void run(const sp_problem *p, const sp_args *a, size_t begin, size_t e
         s.pl = p->pl;
         s.ow = OW;
         for (int64_t oh = oh0; oh < oh1;) {
-            const int R = oh + 1 < oh1 ? 2 : 1;
+            /* Pairs start on even rows whatever the slice: a pair's first row sums a + (b + c),
+             * its second (b + c) + d, and a row alone sums as it would in its pair, so the
+             * bits do not depend on the thread split. */
+            const int R = oh + 1 < oh1 && !(oh & 1) ? 2 : 1;
             const int64_t hs = oh - p->pt;
+            s.odd = (int)(oh & 1);
             for (int j = 0; j < 4; j++) {
                 const int64_t y = hs + j, yc = y < 0 ? 0 : y >= h ? h - 1 : y;
                 s.r[j] = img + yc * p->w * C;

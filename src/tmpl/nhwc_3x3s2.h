@@ -62,7 +62,9 @@ SP_INLINE int compute(const rows5 *s, const float *const *q, const float *hq, in
         spv V[2][5];
         for (int i = 0; i < NX; i++) {
             V[0][i] = spv_add(spv_add(v[0][i], v[1][i]), v[2][i]);
-            if (R == 2) V[1][i] = spv_add(v[2][i], spv_add(v[3][i], v[4][i]));
+            /* Both rows (a + b) + c: a row's bits must not depend on where its pair starts,
+             * which the thread split decides. */
+            if (R == 2) V[1][i] = spv_add(spv_add(v[2][i], v[3][i]), v[4][i]);
         }
         for (int r = 0; r < R; r++)
             for (int i = 0; i < NC; i++)
