@@ -13,22 +13,26 @@
 
 enum { OP_MAX, OP_SUM, OP_AVG };
 
-/* One vector of channels at taps a, a+C, b, b+C; the lanes of k when masked. */
-SP_INLINE __m256 tap4(const float *a, const float *b, int64_t C, int op, int exact, __m256 *nan,
-                      int masked, __m256i k)
+/* One vector of channels at taps a, a+C, b, b+C; the lanes of k when masked. *x receives
+ * t1 * t2 + t3, which is NaN wherever one of the three is (t0's NaN survives the vmaxps
+ * chain, the others' would not); infinities and overflow can make it NaN too, which only
+ * costs an exact redo. */
+SP_INLINE __m256 tap4(const float *a, const float *b, int64_t C, int op, int exact, __m256 *x, int masked,
+                      __m256i k)
 {
-#define LD(x) (masked ? _mm256_maskload_ps(x, k) : _mm256_loadu_ps(x))
+#define LD(p) (masked ? _mm256_maskload_ps(p, k) : _mm256_loadu_ps(p))
     const __m256 t0 = LD(a), t1 = LD(a + C), t2 = LD(b), t3 = LD(b + C);
 #undef LD
     if (op != OP_MAX) return _mm256_add_ps(_mm256_add_ps(t0, t1), _mm256_add_ps(t2, t3));
     if (exact) return sp_maxnan(sp_maxnan(sp_maxnan(t0, t1), t2), t3);
-    /* t0's NaN survives the vmaxps chain, the others' would not: t1 + t3 is NaN when either is
-     * (or for +inf and -inf, which only costs an exact redo), so one compare covers all three.
-     * Two compares and two ORs here held C64 224^2 at ~84% of the paired roofline, this ~91%
-     * (5 interleaved rounds; 112^2 and below level): on a stream, fewer instructions per
-     * line keep more loads in flight. */
-    *nan = _mm256_or_ps(*nan, _mm256_cmp_ps(_mm256_add_ps(t1, t3), t2, _CMP_UNORD_Q));
-    return _mm256_max_ps(t3, _mm256_max_ps(t2, _mm256_max_ps(t1, t0)));
+    __m256 u1 = t1, u2 = t2, u3 = t3;
+    /* Opaque, so each tap is loaded once: gcc otherwise folded t1..t3's loads into both their
+     * users, loading them twice (this kernel's old add/compare record too). On a stream fewer
+     * instructions per line keep more loads in flight (two compares and two ORs per vector held
+     * C64 224^2 at ~84% of the paired roofline, one add, compare and OR ~91%). */
+    __asm__("" : "+x"(u1), "+x"(u2), "+x"(u3));
+    *x = _mm256_fmadd_ps(u1, u2, u3);
+    return _mm256_max_ps(u3, _mm256_max_ps(u2, _mm256_max_ps(u1, t0)));
 }
 
 SP_INLINE __m256 finish(__m256 s, int op)
@@ -39,29 +43,34 @@ SP_INLINE __m256 finish(__m256 s, int op)
     return s;
 }
 
-/* All C channels of one output pixel; returns nonzero when the fast max met a NaN. */
+/* All C channels of one output pixel; returns nonzero when the fast max met a NaN. The
+ * NaN record is two sums of products of the taps' t1 * t2 + t3: a NaN anywhere stays NaN,
+ * so one fmadd per 8 channels and two per 32 replace an add, a compare and an OR per 8. Only overflow or
+ * infinities can make it NaN falsely, which costs an exact redo. */
 SP_INLINE int pixel(const float *a, const float *b, float *out, int64_t C, int op, int exact)
 {
-    __m256 nan = _mm256_setzero_ps();
+    __m256 n0 = _mm256_setzero_ps(), n1 = n0, x0 = n0, x1 = n0, x2 = n0, x3 = n0;
     const __m256i none = _mm256_setzero_si256();
     int64_t c = 0;
     for (; c + 32 <= C; c += 32) {
-        const __m256 r0 = tap4(a + c, b + c, C, op, exact, &nan, 0, none);
-        const __m256 r1 = tap4(a + c + 8, b + c + 8, C, op, exact, &nan, 0, none);
-        const __m256 r2 = tap4(a + c + 16, b + c + 16, C, op, exact, &nan, 0, none);
-        const __m256 r3 = tap4(a + c + 24, b + c + 24, C, op, exact, &nan, 0, none);
-        _mm256_storeu_ps(out + c, finish(r0, op));
-        _mm256_storeu_ps(out + c + 8, finish(r1, op));
-        _mm256_storeu_ps(out + c + 16, finish(r2, op));
-        _mm256_storeu_ps(out + c + 24, finish(r3, op));
+        _mm256_storeu_ps(out + c, finish(tap4(a + c, b + c, C, op, exact, &x0, 0, none), op));
+        _mm256_storeu_ps(out + c + 8, finish(tap4(a + c + 8, b + c + 8, C, op, exact, &x1, 0, none), op));
+        _mm256_storeu_ps(out + c + 16, finish(tap4(a + c + 16, b + c + 16, C, op, exact, &x2, 0, none), op));
+        _mm256_storeu_ps(out + c + 24, finish(tap4(a + c + 24, b + c + 24, C, op, exact, &x3, 0, none), op));
+        if (op == OP_MAX && !exact) n0 = _mm256_fmadd_ps(x0, x1, n0), n1 = _mm256_fmadd_ps(x2, x3, n1);
     }
-    for (; c + 8 <= C; c += 8)
-        _mm256_storeu_ps(out + c, finish(tap4(a + c, b + c, C, op, exact, &nan, 0, none), op));
+    for (; c + 8 <= C; c += 8) {
+        _mm256_storeu_ps(out + c, finish(tap4(a + c, b + c, C, op, exact, &x0, 0, none), op));
+        if (op == OP_MAX && !exact) n0 = _mm256_add_ps(x0, n0);
+    }
     if (c < C) {
         const __m256i k = sp_mask(C - c);
-        _mm256_maskstore_ps(out + c, k, finish(tap4(a + c, b + c, C, op, exact, &nan, 1, k), op));
+        _mm256_maskstore_ps(out + c, k, finish(tap4(a + c, b + c, C, op, exact, &x0, 1, k), op));
+        if (op == OP_MAX && !exact) n0 = _mm256_add_ps(x0, n0);
     }
-    return op == OP_MAX && !exact && !_mm256_testz_ps(nan, nan);
+    if (op != OP_MAX || exact) return 0;
+    n0 = _mm256_cmp_ps(n0, n1, _CMP_UNORD_Q);
+    return !_mm256_testz_ps(n0, n0);
 }
 
 SP_INLINE void rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op)
