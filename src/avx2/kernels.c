@@ -8,7 +8,16 @@
  *   4646 -> 3712 ns (1.25x, 81% -> 102%), C512 7^2 848 -> 696, C2048 7^2 3281 -> 2674,
  *   C512 28^2 26959 -> 25339 (noisy, level or better); 56^2-224^2 level (2 rounds). Avg
  *   C512 14^2 4312 -> 3547 (87% -> 106%) and 7^2 1.2x too, though its loop is the same code
- *   instruction for instruction: it only moved, so take avg's gain as placement luck. */
+ *   instruction for instruction: it only moved, so take avg's gain as placement luck.
+ * - nchw_2x2s2 short rows (OW <= 32, even H: 7^2..56^2), a prefetch of the row pair 2 KiB
+ *   ahead and the NaN record as one fmadd per vector (2026-11-22, `--op max,avg --layout nchw
+ *   --size 28,14,7`, 2 rounds x 3 reps, medians): max C512 14^2 7290 -> 5470 ns (51% -> 69%),
+ *   28^2 32678 -> 28335 (90% -> 101%), 7^2 2728 -> 2352, C2048 7^2 10766 -> 9291; avg (the
+ *   prefetch only) 14^2 5940 -> 4744 (63% -> 80%), 28^2 29440 -> 27706, 7^2 1.1x. 4 KiB ahead
+ *   measured level with 2 KiB. 56^2-224^2 level (1 round). 14^2 stays short of 85%: a loop
+ *   of one load, one store and the two prefetches per row pair alone takes ~3.6 us there
+ *   (harness, C512 14^2), so the L2 -> L1 stream, not the 10 vector ops per row pair, sets
+ *   most of the time; row loads split lines (aligned loads, wrong results: 5.2 -> 4.8 us). */
 #include "avx2.h"
 
 #define I SP_K_INDICES
