@@ -1,23 +1,30 @@
 /* The AVX2 variant's kernel list: specialised NCHW shapes first, then the generic kernels.
  * Cases no entry accepts (e.g. lp with p other than 1 or 2) fall back to scalar.
  *
- * Measurement log (Sapphire Rapids Xeon, 1 thread, bench avx2 column, medians of separate
+ * Measurement log (Intel Xeon, AVX-512 machine, 1 thread, bench avx2 column, medians of separate
  * processes against the previous build run alternately, % of the same-run roofline):
- * - nhwc_2x2s2, each tap loaded once and the NaN record as fmadds (2026-11-22, `--op max,avg
+ * - nhwc_2x2s2, each tap loaded once and the NaN record as fmadds, later adds (2026-11-22, `--op max,avg
  *   --layout nhwc --size 28,14,7 --benchmark_repetitions=3`, 3-5 rounds): max C512 14^2
  *   4646 -> 3712 ns (1.25x, 81% -> 102%), C512 7^2 848 -> 696, C2048 7^2 3281 -> 2674,
  *   C512 28^2 26959 -> 25339 (noisy, level or better); 56^2-224^2 level (2 rounds). Avg
  *   C512 14^2 4312 -> 3547 (87% -> 106%) and 7^2 1.2x too, though its loop is the same code
  *   instruction for instruction: it only moved, so take avg's gain as placement luck.
  * - nchw_2x2s2 short rows (OW <= 32, even H: 7^2..56^2), a prefetch of the row pair 2 KiB
- *   ahead and the NaN record as one fmadd per vector (2026-11-22, `--op max,avg --layout nchw
+ *   ahead and the NaN record as one fmadd per vector, later adds (2026-11-22, `--op max,avg --layout nchw
  *   --size 28,14,7`, 2 rounds x 3 reps, medians): max C512 14^2 7290 -> 5470 ns (51% -> 69%),
  *   28^2 32678 -> 28335 (90% -> 101%), 7^2 2728 -> 2352, C2048 7^2 10766 -> 9291; avg (the
  *   prefetch only) 14^2 5940 -> 4744 (63% -> 80%), 28^2 29440 -> 27706, 7^2 1.1x. 4 KiB ahead
  *   measured level with 2 KiB. 56^2-224^2 level (1 round). 14^2 stays short of 85%: a loop
  *   of one load, one store and the two prefetches per row pair alone takes ~3.6 us there
  *   (harness, C512 14^2), so the L2 -> L1 stream, not the 10 vector ops per row pair, sets
- *   most of the time; row loads split lines (aligned loads, wrong results: 5.2 -> 4.8 us). */
+ *   most of the time; row loads split lines (aligned loads, wrong results: 5.2 -> 4.8 us).
+ * - Both NaN records above first used fmadds (t1 * t2 + t3, and sums of their products). On
+ *   max C512 2x2 s2 with taps of 1e-20 and every third one 0, the products are subnormal and
+ *   the kernels ran 20-28x (NCHW) and 26-45x (NHWC, 28^2-7^2) their uniform-data time
+ *   (harness: best of 300 runs, avx2 plan, public API). With adds instead no cliff is left
+ *   (0.97-1.08x, also with subnormal inputs), at some cost on uniform data, same harness:
+ *   NHWC 14^2 3704 -> 3923-3932 ns, 7^2 703 -> 753-776, NCHW 14^2 4838 -> 4987-5005; the
+ *   kernels before this session took 4656 and 7158 there. */
 #include "avx2.h"
 
 #define I SP_K_INDICES

@@ -59,13 +59,13 @@ SP_INLINE void vec2hs(const float *r0, const float *r1, float *out, int64_t x, i
     __m256 b0 = _mm256_loadu_ps(r1 + x), b1 = half ? b0 : _mm256_loadu_ps(r1 + x + 8);
     __m256 r;
     if (op == OP_MAX && sum) {
-        /* The chain keeps the even upper column's NaN; the three columns it can lose go
-         * into one fmadd, whose result is summed into *nn: NaN stays NaN (infinities or
-         * overflow can only make it NaN falsely). Half the ops of two compares and two ORs. */
+        /* The chain keeps the even upper column's NaN; the three columns it can lose are
+         * added and summed into *nn: NaN stays NaN (infinities or overflow can only make it
+         * NaN falsely). Adds, not an fmadd: subnormal products took assists (kernels.c). */
         __asm__("" : "+x"(a0), "+x"(a1), "+x"(b0), "+x"(b1)); /* one load each: gcc loaded them twice */
         const __m256 ea = _mm256_shuffle_ps(a0, a1, 0x88), oa = _mm256_shuffle_ps(a0, a1, 0xDD);
         const __m256 eb = _mm256_shuffle_ps(b0, b1, 0x88), ob = _mm256_shuffle_ps(b0, b1, 0xDD);
-        *nn = _mm256_add_ps(*nn, _mm256_fmadd_ps(oa, eb, ob));
+        *nn = _mm256_add_ps(*nn, _mm256_add_ps(_mm256_add_ps(oa, eb), ob));
         r = _mm256_max_ps(_mm256_max_ps(ob, eb), _mm256_max_ps(oa, ea));
     } else if (op == OP_MAX) {
         __m256 ha = _mm256_max_ps(_mm256_shuffle_ps(a0, a1, 0xDD), _mm256_shuffle_ps(a0, a1, 0x88));

@@ -14,9 +14,10 @@
 enum { OP_MAX, OP_SUM, OP_AVG };
 
 /* One vector of channels at taps a, a+C, b, b+C; the lanes of k when masked. *x receives
- * t1 * t2 + t3, which is NaN wherever one of the three is (t0's NaN survives the vmaxps
- * chain, the others' would not); infinities and overflow can make it NaN too, which only
- * costs an exact redo. */
+ * (t1 + t2) + t3, which is NaN wherever one of the three is (t0's NaN survives the vmaxps
+ * chain, the others' would not); +inf and -inf can make it NaN too, which only costs an exact
+ * redo. Adds, not fmadds: a product of two small taps (1e-20, a zero third tap) is subnormal
+ * and each such fmadd took a microcode assist, 20-45x the kernel's time (see kernels.c). */
 SP_INLINE __m256 tap4(const float *a, const float *b, int64_t C, int op, int exact, __m256 *x, int masked,
                       __m256i k)
 {
@@ -31,7 +32,7 @@ SP_INLINE __m256 tap4(const float *a, const float *b, int64_t C, int op, int exa
      * instructions per line keep more loads in flight (two compares and two ORs per vector held
      * C64 224^2 at ~84% of the paired roofline, one add, compare and OR ~91%). */
     __asm__("" : "+x"(u1), "+x"(u2), "+x"(u3));
-    *x = _mm256_fmadd_ps(u1, u2, u3);
+    *x = _mm256_add_ps(_mm256_add_ps(u1, u2), u3);
     return _mm256_max_ps(u3, _mm256_max_ps(u2, _mm256_max_ps(u1, t0)));
 }
 
@@ -44,9 +45,9 @@ SP_INLINE __m256 finish(__m256 s, int op)
 }
 
 /* All C channels of one output pixel; returns nonzero when the fast max met a NaN. The
- * NaN record is two sums of products of the taps' t1 * t2 + t3: a NaN anywhere stays NaN,
- * so one fmadd per 8 channels and two per 32 replace an add, a compare and an OR per 8. Only overflow or
- * infinities can make it NaN falsely, which costs an exact redo. */
+ * NaN record is two running sums of the taps' (t1 + t2) + t3: a NaN anywhere stays NaN, so
+ * adds replace an add, a compare and an OR per 8 channels. Only infinities or overflow can
+ * make it NaN falsely, which costs an exact redo. */
 SP_INLINE int pixel(const float *a, const float *b, float *out, int64_t C, int op, int exact)
 {
     __m256 n0 = _mm256_setzero_ps(), n1 = n0, x0 = n0, x1 = n0, x2 = n0, x3 = n0;
@@ -57,7 +58,7 @@ SP_INLINE int pixel(const float *a, const float *b, float *out, int64_t C, int o
         _mm256_storeu_ps(out + c + 8, finish(tap4(a + c + 8, b + c + 8, C, op, exact, &x1, 0, none), op));
         _mm256_storeu_ps(out + c + 16, finish(tap4(a + c + 16, b + c + 16, C, op, exact, &x2, 0, none), op));
         _mm256_storeu_ps(out + c + 24, finish(tap4(a + c + 24, b + c + 24, C, op, exact, &x3, 0, none), op));
-        if (op == OP_MAX && !exact) n0 = _mm256_fmadd_ps(x0, x1, n0), n1 = _mm256_fmadd_ps(x2, x3, n1);
+        if (op == OP_MAX && !exact) n0 = _mm256_add_ps(n0, _mm256_add_ps(x0, x1)), n1 = _mm256_add_ps(n1, _mm256_add_ps(x2, x3));
     }
     for (; c + 8 <= C; c += 8) {
         _mm256_storeu_ps(out + c, finish(tap4(a + c, b + c, C, op, exact, &x0, 0, none), op));
