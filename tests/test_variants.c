@@ -154,8 +154,8 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
                 d.dilation_h = d.dilation_w = 1;
                 d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = 0;
                 d.divisor_override = 0;
-                /* Half of these on rows of 18 to 32 columns (AVX-512's nchw_2x2s2_mid: one
-                 * full and one masked vector per row), which the sizes above reach rarely. */
+                /* Half of these on rows of 18 to 32 columns (AVX2's short-row path: two
+                 * vectors per row), which the sizes above reach rarely. */
                 if (tu_uniform(s) < 0.5) {
                     d.w = tu_range(s, 18, 32);
                     if (d.h < 2) d.h = tu_range(s, 2, 31);

@@ -26,9 +26,6 @@ int sp_avx512_accepts_nchw_2x2s2(const sp_problem *p);
 /* The same, rows of up to 17 columns: values-only max, avg on some widths (nchw_2x2s2_narrow.c). */
 void sp_avx512_nchw_2x2s2_narrow(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx512_accepts_nchw_2x2s2_narrow(const sp_problem *p);
-/* The same, rows of 18..32 columns: values-only max (nchw_2x2s2_mid.c). */
-void sp_avx512_nchw_2x2s2_mid(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
-int sp_avx512_accepts_nchw_2x2s2_mid(const sp_problem *p);
 
 /* NHWC windowed and adaptive max: units are output rows n*OH + oh. */
 void sp_avx512_nhwc_generic(const sp_problem *p, const sp_args *a, size_t begin, size_t end);

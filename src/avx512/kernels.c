@@ -134,7 +134,15 @@
  *     C2048 7^2   7675 -> 6705 ns  1.14x  (44.9 -> 51.4%)
  *   Rows of 17 to 97 columns as 16-column segments (a second load one column on for the odd
  *   columns, one vpermt2ps per 16 outputs): max 28^2 0.68-0.79, 56^2 0.93-0.99, not kept.
- * nchw_2x2s2_mid values-only max, whole windows, rows of 18-32 columns (Intel Xeon, AVX-512
+ * Session 6: AVX2's nchw_2x2s2 short-row path gained a 2 KiB prefetch (src/avx2/kernels.c), and
+ *   against it the two kernels below no longer paid their way. Public-API harness, C about
+ *   400K/W^2 planes (~1.6 MB in), W = H, best of 200 runs, median of 3, avx2/avx512 time:
+ *   max W 18-32: 0.93-1.01 (13 of 15 below 1), so nchw_2x2s2_mid was removed; narrow max W 3-8:
+ *   1.08-1.59, W 9-17: 0.90-1.08 (two runs), so narrow now takes max up to W 8; narrow avg:
+ *   W 3 1.20, 5 1.05, 7 1.00 (bench C512/C2048 7^2 1.03-1.04), 10-14 0.88-0.97, so avg keeps
+ *   only 3, 5 and 7. Bench, same process, 3 runs: avg C512 14^2 AVX2 4758 ns against narrow
+ *   5388; max C512 14^2 5536 against 5513; max C512 28^2 37573 against mid's 41453.
+ * nchw_2x2s2_mid (removed in session 6, see above) values-only max, whole windows, rows of 18-32 columns (Intel Xeon, AVX-512
  *   F/BW/VL, 2 MB L2; nchw_2x2s2_mid.c: each row one full and one masked zmm, two vpermt2ps
  *   per row, horizontal then vertical vmaxps, one masked store per row pair, flat walk over the
  *   slice's row pairs, prefetch 4 KiB ahead). Bench `--op max,avg --layout nchw --size 28,56
@@ -262,7 +270,6 @@ static int nchw_max_generic_values(const sp_problem *p)
 const sp_kernel sp_avx512_kernels[] = {
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_2x2s2_narrow", sp_avx512_accepts_nchw_2x2s2_narrow, sp_avx512_nchw_2x2s2_narrow},
     {SIMDPOOL_AVG, SIMDPOOL_NCHW, 0, "nchw_2x2s2_narrow", sp_avx512_accepts_nchw_2x2s2_narrow, sp_avx512_nchw_2x2s2_narrow},
-    {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_2x2s2_mid", sp_avx512_accepts_nchw_2x2s2_mid, sp_avx512_nchw_2x2s2_mid},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_2x2s2", sp_avx512_accepts_nchw_2x2s2, sp_avx512_nchw_2x2s2},
     {SIMDPOOL_AVG, SIMDPOOL_NCHW, 0, "nchw_2x2s2", sp_avx512_accepts_nchw_2x2s2, sp_avx512_nchw_2x2s2},
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_3x3s1", sp_avx512_accepts_nchw_3x3s1, sp_avx512_nchw_3x3s1},

@@ -148,14 +148,18 @@ void sp_avx512_nchw_2x2s2_narrow(const sp_problem *p, const sp_args *a, size_t b
     }
 }
 
-/* Avg's widths: in-process A/B against AVX2 (two runs, ~400 KB maps) W 3 1.22, 5 1.19, 7 1.16,
- * 10 1.16, 11 1.16, 13 1.16, 14 1.12-1.13; the others measured 0.92-1.09 and stay with AVX2. */
-#define AVG_WIDTHS ((1u << 3) | (1u << 5) | (1u << 7) | (1u << 10) | (1u << 11) | (1u << 13) | (1u << 14))
+/* Avg's widths: against AVX2 with its session-6 prefetch (public-API harness, ~1.6 MB maps)
+ * W 3 1.20, 5 1.05, 7 1.00 (bench 7^2 1.03-1.04); 10, 11, 13, 14, taken before, now 0.88-0.97,
+ * and the other widths measured 0.92-1.09 in session 5: they stay with AVX2. */
+#define AVG_WIDTHS ((1u << 3) | (1u << 5) | (1u << 7))
+/* Max: rows of up to 8 columns; AVX2's short-row path with its prefetch is as fast from 9 on
+ * (0.90-1.08, see kernels.c). */
+#define MAX_W 8
 
 /* Whole windows (OW <= 8: two row pairs fill a vector), planes the exact redo (nchw.c) takes. */
 int sp_avx512_accepts_nchw_2x2s2_narrow(const sp_problem *p)
 {
     if (p->w > W_MAX) return 0;
-    const int op_ok = p->op == SIMDPOOL_MAX || (p->op == SIMDPOOL_AVG && (AVG_WIDTHS >> p->w & 1u));
+    const int op_ok = (p->op == SIMDPOOL_MAX && p->w <= MAX_W) || (p->op == SIMDPOOL_AVG && (AVG_WIDTHS >> p->w & 1u));
     return op_ok && sp_tmpl_whole_2x2s2(p) && p->oh >= 1 && p->ow >= 1 && sp_avx512_accepts_nchw_generic(p);
 }
