@@ -73,6 +73,10 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
         else if (is_global(op) && tu_uniform(s) < 0.15) {
             static const int64_t maps[] = {6, 7, 8, 10, 14};
             h = w = maps[tu_range(s, 0, 4)];
+            /* half of them with 128 or more channels (up to 816 at 7x7 after the size cap
+             * below), where AVX2's NHWC sums take blocks of 128 channels on 64-byte lines and
+             * its NCHW sums run many 8-plane blocks */
+            if (tu_uniform(s) < 0.5) c = tu_range(s, 128, 900);
         }
         /* Now and then windows that tile the input (H = kh*OH, W = kw*OW, as 28 -> 7), which
          * AVX2's adaptive average takes a whole plane at a time. */

@@ -30,6 +30,11 @@ int sp_avx2_accepts_nhwc_3x3s2(const sp_problem *p); /* values-only max, avg, su
 void sp_avx2_global_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 void sp_avx2_global_nhwc(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx2_accepts_global(const sp_problem *p);
+/* Global avg/sum on aligned vector grids (global_sum.c). */
+void sp_avx2_global_sum_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+void sp_avx2_global_sum_nhwc(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx2_accepts_global_sum_nchw(const sp_problem *p);
+int sp_avx2_accepts_global_sum_nhwc(const sp_problem *p);
 
 /* Lp (p = 1, 2), stochastic, adaptive avg/max and masked mean/max (lp.c, stochastic.c,
  * adaptive.c, masked.c): NCHW units are planes, NHWC units output rows, masked units (b, d). */

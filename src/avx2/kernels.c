@@ -24,7 +24,33 @@
  *   (harness: best of 300 runs, avx2 plan, public API). With adds instead no cliff is left
  *   (0.97-1.08x, also with subnormal inputs), at some cost on uniform data, same harness:
  *   NHWC 14^2 3704 -> 3923-3932 ns, 7^2 703 -> 753-776, NCHW 14^2 4838 -> 4987-5005; the
- *   kernels before this session took 4656 and 7158 there. */
+ *   kernels before this session took 4656 and 7158 there.
+ * - global_sum (global avg / sum; global_sum.c), ahead of "global" (global.c), which keeps max.
+ *   The ceiling here: an OR-reduce over 400 KB in L2 with ymm loads runs at 0.83-0.84 of the
+ *   same loop with zmm loads (standalone, 2 runs, 2871-2896 against 2374-2419 ns), and the
+ *   bench's roofline is the zmm one, so ~85% is about all a ymm kernel can show on these maps.
+ *   Bench `--op global_avg --layout nchw,nhwc --size 7,14 --threads 1 --no-peers --no-plots
+ *   --format csv --benchmark_repetitions=3`, 4 runs, median of the medians (% of the paired
+ *   roofline, range); old = the "global" kernel in this column at 18:05 the same day (one run):
+ *     nchw C2048 7^2  4350 -> 3282 ns (59 -> 77.0%, 76.5-78.0)   avx512 global_sum 3468 (73.7%)
+ *     nchw C512 7^2   1139 -> 846 ns  (56 -> 75.8%, 72.5-76.8)   avx512 882 (72.7%)
+ *     nchw C512 14^2  4511 -> 2938 ns (54 -> 82.1%, 79.7-83.7)   avx512 2575 (93.7%)
+ *     nhwc C2048 7^2  3531 -> 3254 ns (72 -> 78.4%, 76.0-78.6)   avx512 2583 (98.3%)
+ *     nhwc C512 7^2    907 -> 761 ns  (71 -> 84.2%, 81.7-84.4)   avx512 666 (96.2%)
+ *     nhwc C512 14^2  3507 -> 2972 ns (69 -> 81.1%, 78.8-81.4)   avx512 2511 (96.2%)
+ *   Same-process A/B (standalone harness calling both kernels, 21 interleaved rounds of 50
+ *   calls, median; 64-byte aligned tensors, 3 runs), old / new time: nchw C2048 7^2 1.35-1.36,
+ *   C512 7^2 1.36-1.37, C512 14^2 1.41; nhwc C2048 7^2 1.07-1.09, C512 7^2 1.12-1.13, C512
+ *   14^2 1.16. Tensors 16 bytes past a 64-byte boundary: nchw 0.99-1.01, nhwc 1.05-1.07.
+ *   Other shapes (one run): nchw 6x6 1.30, 10x10 1.50 (taken); 8x8 0.99 (whole vectors per
+ *   plane, no gain) and maps without constant pieces 0.13-0.41 (runtime loops per plane
+ *   group) are left to "global". nhwc C128 7^2 1.42, C256 14^2 1.16, C128 28^2 1.14, C1024
+ *   1x1 and C2048 2x2 level (taken from C = 128); below 128 channels "global" stays.
+ *   Tried, not kept: a software prefetch of the rows 2-8 ahead (nhwc, 0.68-0.94x) or of the
+ *   blocks 1-4 ahead (nchw, 0.55-0.84x); storing each block's sums at once instead of after
+ *   the next block's loads (4K aliasing: the sums come late): nchw 7^2 about 3-5% slower;
+ *   planes one after another in address order with 2 chains each (gcc's plane order anyway,
+ *   but with the boundary vector loaded once) level. */
 #include "avx2.h"
 
 #define I SP_K_INDICES
@@ -51,6 +77,10 @@ const sp_kernel sp_avx2_kernels[] = {
     {SIMDPOOL_MAX, SIMDPOOL_NHWC, I, "nhwc_generic", sp_avx2_accepts_nhwc_generic, sp_avx2_nhwc_generic},
     {SIMDPOOL_AVG, SIMDPOOL_NHWC, 0, "nhwc_generic", sp_avx2_accepts_nhwc_generic, sp_avx2_nhwc_generic},
     {SIMDPOOL_SUM, SIMDPOOL_NHWC, 0, "nhwc_generic", sp_avx2_accepts_nhwc_generic, sp_avx2_nhwc_generic},
+    {SIMDPOOL_GLOBAL_AVG, SIMDPOOL_NCHW, 0, "global_sum", sp_avx2_accepts_global_sum_nchw, sp_avx2_global_sum_nchw},
+    {SIMDPOOL_GLOBAL_SUM, SIMDPOOL_NCHW, 0, "global_sum", sp_avx2_accepts_global_sum_nchw, sp_avx2_global_sum_nchw},
+    {SIMDPOOL_GLOBAL_AVG, SIMDPOOL_NHWC, 0, "global_sum", sp_avx2_accepts_global_sum_nhwc, sp_avx2_global_sum_nhwc},
+    {SIMDPOOL_GLOBAL_SUM, SIMDPOOL_NHWC, 0, "global_sum", sp_avx2_accepts_global_sum_nhwc, sp_avx2_global_sum_nhwc},
     {SIMDPOOL_GLOBAL_MAX, SIMDPOOL_NCHW, I, "global", sp_avx2_accepts_global, sp_avx2_global_nchw},
     {SIMDPOOL_GLOBAL_AVG, SIMDPOOL_NCHW, 0, "global", sp_avx2_accepts_global, sp_avx2_global_nchw},
     {SIMDPOOL_GLOBAL_SUM, SIMDPOOL_NCHW, 0, "global", sp_avx2_accepts_global, sp_avx2_global_nchw},

@@ -1,0 +1,255 @@
+/* Global avg / sum over H*W with 256-bit vectors, both layouts (AVX-512's global_sum.c with
+ * the block sizes of sixteen ymm registers). Units are (n, c) pairs; a slice may start and end
+ * inside an image.
+ *
+ * NCHW: planes are taken eight at a time, u0 a multiple of 8 counted from the tensor's start.
+ * Eight planes of hw floats are exactly hw vectors, so the block is read as hw whole vectors on
+ * one grid (32-byte aligned when the tensor is): a vector holding the end of one plane and the
+ * start of the next is loaded twice and masked to one plane's lanes each time. Per-plane
+ * unaligned loads split a cache line with every other load (a 7x7 plane is 196 bytes). The
+ * eight plane vectors are reduced together by a hadd tree into one vector of eight sums. A
+ * plane's order of additions depends only on hw and u % 8, never on where a thread's slice
+ * starts (a partial block runs the same code for its planes and leaves the others out).
+ *
+ * NHWC: blocks of 128 channels (16 accumulators) summed down all H*W pixel rows in registers,
+ * one load and one add per 32 bytes, the blocks on 64-byte lines. Each lane adds its channel's
+ * rows in order from the first (the reference's order; the final + 0 gives the reference's +0
+ * for rows of -0), so the blocking never changes a result. */
+#include "simd.h"
+
+/* Lanes [lo, hi) of one vector, lo and hi clamped to 0..8. */
+SP_INLINE __m256i lanes_in(int64_t lo, int64_t hi) { return _mm256_andnot_si256(sp_mask(lo), sp_mask(hi)); }
+
+/* v with only lanes [lo, 8) (LO) or [0, hi) kept, by an immediate blend where the lanes are
+ * constants: an AND would load its mask, and the loads are what bound this kernel. */
+#define SP_BLEND_CASES(expr, imm)                                                                 \
+    case 1: return _mm256_blend_ps(z, v, (imm(1))); case 2: return _mm256_blend_ps(z, v, (imm(2))); \
+    case 3: return _mm256_blend_ps(z, v, (imm(3))); case 4: return _mm256_blend_ps(z, v, (imm(4))); \
+    case 5: return _mm256_blend_ps(z, v, (imm(5))); case 6: return _mm256_blend_ps(z, v, (imm(6))); \
+    case 7: return _mm256_blend_ps(z, v, (imm(7)))
+#define SP_PREFIX(n) ((1 << (n)) - 1)
+#define SP_SUFFIX(n) (0xFF & ~((1 << (n)) - 1))
+SP_INLINE __m256 keep_const(__m256 v, int64_t lo, int64_t hi)
+{
+    const __m256 z = _mm256_setzero_ps();
+    if (lo <= 0) {
+        switch (hi) { SP_BLEND_CASES(hi, SP_PREFIX); default: return hi <= 0 ? z : v; }
+    }
+    switch (lo) { SP_BLEND_CASES(lo, SP_SUFFIX); default: return z; }
+}
+#undef SP_BLEND_CASES
+#undef SP_PREFIX
+#undef SP_SUFFIX
+
+/* Vector i of a block's grid at x, lanes [s, e) of the block kept (s, e in floats from x).
+ * MASKED: a masked load (the neighbour's lanes may lie outside the tensor in a partial block);
+ * else a whole load and a blend or an AND. */
+SP_INLINE __m256 piece(const float *x, int64_t i, int64_t s, int64_t e, int masked)
+{
+    if (8 * i >= s && 8 * i + 8 <= e) return _mm256_loadu_ps(x + 8 * i);
+    const int64_t lo = s - 8 * i, hi = e - 8 * i;
+    if (!masked && __builtin_constant_p(lo) && __builtin_constant_p(hi) && (lo <= 0 || hi >= 8))
+        return keep_const(_mm256_loadu_ps(x + 8 * i), lo, hi);
+    const __m256i m = lanes_in(lo, hi);
+    if (masked) return _mm256_maskload_ps(x + 8 * i, m);
+    return _mm256_and_ps(_mm256_loadu_ps(x + 8 * i), _mm256_castsi256_ps(m));
+}
+
+/* Planes [k, k + G) of the block at x (those in [k0, k1)), their pieces interleaved so that
+ * G * A independent chains are in flight: piece j of a plane into its accumulator j % A. A
+ * plane's pieces one after the other would wait on the add latency (its chain is as long as
+ * the plane), which in L1 measured slower than the L2 stream it has to keep up with. */
+SP_INLINE void plane_group(const float *x, int k, int G, int A, int64_t hw, int k0, int k1, int masked, __m256 *out)
+{
+    __m256 acc[8][4];
+    int64_t s[8] = {0}, e[8] = {0}, v0[8] = {0}, n[8] = {0}, nmin = INT64_MAX;
+#pragma GCC unroll 8
+    for (int g = 0; g < G; g++) {
+        s[g] = (k + g) * hw, e[g] = s[g] + hw, v0[g] = s[g] / 8, n[g] = (e[g] - 1) / 8 - v0[g] + 1;
+        if (n[g] < nmin) nmin = n[g];
+    }
+    const __m256 z = _mm256_setzero_ps();
+#pragma GCC unroll 8
+    for (int g = 0; g < G; g++) {
+        acc[g][0] = k + g >= k0 && k + g < k1 ? piece(x, v0[g], s[g], e[g], masked) : z;
+#pragma GCC unroll 4
+        for (int j = 1; j < A; j++) acc[g][j] = z;
+    }
+    /* pieces 1 .. nmin - 2 are whole vectors of every plane */
+    int64_t j = 1;
+    for (; j + A <= nmin - 1; j += A)
+#pragma GCC unroll 4
+        for (int i = 0; i < A; i++)
+#pragma GCC unroll 8
+            for (int g = 0; g < G; g++)
+                if (k + g >= k0 && k + g < k1)
+                    acc[g][(j + i) % A] = _mm256_add_ps(acc[g][(j + i) % A], _mm256_loadu_ps(x + 8 * (v0[g] + j + i)));
+#pragma GCC unroll 8
+    for (int g = 0; g < G; g++)
+        if (k + g >= k0 && k + g < k1)
+            for (int64_t i = j; i < n[g]; i++)
+                acc[g][i % A] = _mm256_add_ps(acc[g][i % A], piece(x, v0[g] + i, s[g], e[g], masked));
+#pragma GCC unroll 8
+    for (int g = 0; g < G; g++) {
+        if (A == 1) out[g] = acc[g][0];
+        if (A == 2) out[g] = _mm256_add_ps(acc[g][0], acc[g][1]);
+        if (A == 4) out[g] = _mm256_add_ps(_mm256_add_ps(acc[g][0], acc[g][1]), _mm256_add_ps(acc[g][2], acc[g][3]));
+    }
+}
+
+/* Eight plane vectors to one vector of their sums, plane k in lane k. */
+SP_INLINE __m256 sums8(const __m256 *v)
+{
+    const __m256 a01 = _mm256_hadd_ps(v[0], v[1]), a23 = _mm256_hadd_ps(v[2], v[3]);
+    const __m256 a45 = _mm256_hadd_ps(v[4], v[5]), a67 = _mm256_hadd_ps(v[6], v[7]);
+    const __m256 b0 = _mm256_hadd_ps(a01, a23), b1 = _mm256_hadd_ps(a45, a67);
+    return _mm256_add_ps(_mm256_permute2f128_ps(b0, b1, 0x20), _mm256_permute2f128_ps(b0, b1, 0x31));
+}
+
+/* The sums of planes [k0, k1) of the block at x (8 planes from unit u0), lane k for plane k,
+ * divided by div. FULL: all eight. */
+SP_INLINE __m256 block(const float *x, int64_t hw, __m256 div, int k0, int k1, int full)
+{
+    __m256 s[8];
+    /* G planes at a time, A chains each: both depend on hw only, so a plane's order of
+     * additions never depends on the slice */
+    const int G = hw < 64 ? 8 : 4, A = 8 / G;
+    if (full) k0 = 0, k1 = 8;
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; k += G) plane_group(x, k, G, A, hw, k0, k1, !full, s + k);
+    /* + 0: the reference's sum starts from +0, so a plane of -0 gives +0 */
+    return _mm256_div_ps(_mm256_add_ps(sums8(s), _mm256_setzero_ps()), div);
+}
+
+SP_INLINE void part_block(const float *x, float *out, int64_t hw, __m256 div, int k0, int k1)
+{
+    _mm256_maskstore_ps(out, lanes_in(k0, k1), block(x, hw, div, k0, k1, 0));
+}
+
+SP_INLINE void sum_nchw_hw(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t hw)
+{
+    const __m256 div = _mm256_set1_ps(p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f);
+    size_t u0 = begin / 8 * 8;
+    if (u0 < begin) {
+        part_block(a->in + (int64_t)u0 * hw, a->out + u0, hw, div, (int)(begin - u0), end - u0 < 8 ? (int)(end - u0) : 8);
+        u0 += 8;
+    }
+    /* Each block's sums are stored after the next block's loads: a load that matches an older
+     * store's address modulo 4 KiB waits for that store's data (4K aliasing), and a block's
+     * sums come late (the tree and the division). Stored at once, they cost 7% at C2048 7x7. */
+    if (u0 + 8 <= end) {
+        __m256 r = block(a->in + (int64_t)u0 * hw, hw, div, 0, 8, 1);
+        for (; u0 + 16 <= end; u0 += 8) {
+            const __m256 t = block(a->in + (int64_t)(u0 + 8) * hw, hw, div, 0, 8, 1);
+            _mm256_storeu_ps(a->out + u0, r);
+            r = t;
+        }
+        _mm256_storeu_ps(a->out + u0, r);
+        u0 += 8;
+    }
+    if (u0 < end) part_block(a->in + (int64_t)u0 * hw, a->out + u0, hw, div, 0, (int)(end - u0));
+}
+
+void sp_avx2_global_sum_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    /* the common maps get their pieces' masks and counts as constants */
+    switch (p->h * p->w) {
+    case 36: sum_nchw_hw(p, a, begin, end, 36); break;
+    case 49: sum_nchw_hw(p, a, begin, end, 49); break;
+    case 100: sum_nchw_hw(p, a, begin, end, 100); break;
+    case 196: sum_nchw_hw(p, a, begin, end, 196); break;
+    default: sum_nchw_hw(p, a, begin, end, p->h * p->w); break;
+    }
+}
+
+/* NV vectors of channels from x (32-byte aligned), the first vector's lanes kf and the last's
+ * kl where MASK, summed down hw pixel rows (row stride C). */
+SP_INLINE void chan_sums(const float *x, int64_t C, int64_t hw, float *out, __m256 div, int NV, int mask,
+                         __m256i kf, __m256i kl)
+{
+    __m256 s[16];
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; v++) s[v] = _mm256_setzero_ps();
+    for (int64_t i = 0; i < hw; i++) {
+        const float *r = x + i * C;
+#pragma GCC unroll 16
+        for (int v = 0; v < NV; v++) {
+            __m256 t;
+            if (mask && v == 0)
+                t = _mm256_maskload_ps(r, NV == 1 ? _mm256_and_si256(kf, kl) : kf);
+            else if (mask && v == NV - 1)
+                t = _mm256_maskload_ps(r + 8 * v, kl);
+            else
+                t = _mm256_loadu_ps(r + 8 * v);
+            s[v] = _mm256_add_ps(s[v], t);
+        }
+    }
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; v++) {
+        /* + 0: the reference's sum starts from +0, so rows of -0 give +0 */
+        const __m256 r = _mm256_div_ps(_mm256_add_ps(s[v], _mm256_setzero_ps()), div);
+        if (mask && v == 0)
+            _mm256_maskstore_ps(out, NV == 1 ? _mm256_and_si256(kf, kl) : kf, r);
+        else if (mask && v == NV - 1)
+            _mm256_maskstore_ps(out + 8 * v, kl, r);
+        else
+            _mm256_storeu_ps(out + 8 * v, r);
+    }
+}
+
+#define NV_CASE(n) case n: chan_sums(x, C, hw, out, div, n, 1, kf, kl); break
+/* Channels [lo, hi) of the run at x (32-byte aligned) as one masked block of up to 16 vectors. */
+static void edge_block(const float *x, int64_t C, int64_t hw, float *out, __m256 div, int64_t lo, int64_t hi)
+{
+    const int64_t nv = (hi + 7) / 8;
+    const __m256i kf = lanes_in(lo, 8), kl = sp_mask(hi - 8 * (nv - 1));
+    switch (nv) {
+        NV_CASE(1); NV_CASE(2); NV_CASE(3); NV_CASE(4); NV_CASE(5); NV_CASE(6); NV_CASE(7); NV_CASE(8);
+        NV_CASE(9); NV_CASE(10); NV_CASE(11); NV_CASE(12); NV_CASE(13); NV_CASE(14); NV_CASE(15);
+        default: chan_sums(x, C, hw, out, div, 16, 1, kf, kl); break;
+    }
+}
+#undef NV_CASE
+
+/* nc channels of one image from x: a first block up to the next 64-byte line (masked from the
+ * 32-byte boundary before x), whole 128-channel blocks on the lines, a masked last block. */
+static void sum_channels(const float *x, int64_t C, int64_t hw, float *out, int64_t nc, __m256 div)
+{
+    const int64_t d = ((uintptr_t)x & 3) ? 0 : (int64_t)((uintptr_t)x & 31) / 4;
+    x -= d, out -= d, nc += d;
+    int64_t c = 0;
+    /* the first block ends on a 64-byte line where the floats lie on one */
+    int64_t first = 128 - (((uintptr_t)x & 3) ? 0 : (int64_t)((uintptr_t)x & 63) / 4);
+    if (d || first < 128 || nc < 128) {
+        const int64_t hi = nc < first ? nc : first;
+        edge_block(x, C, hw, out, div, d, hi);
+        c = hi;
+    }
+    const __m256i all = _mm256_set1_epi32(-1);
+    for (; c + 128 <= nc; c += 128) chan_sums(x + c, C, hw, out + c, div, 16, 0, all, all);
+    if (c < nc) edge_block(x + c, C, hw, out + c, div, 0, nc - c);
+}
+
+void sp_avx2_global_sum_nhwc(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    const int64_t C = p->c, hw = p->h * p->w;
+    const __m256 div = _mm256_set1_ps(p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f);
+    for (size_t u = begin; u < end;) {
+        const int64_t n = (int64_t)u / C, c0 = (int64_t)u % C;
+        int64_t nc = C - c0;
+        if ((size_t)nc > end - u) nc = (int64_t)(end - u);
+        sum_channels(a->in + n * hw * C + c0, C, hw, a->out + u, nc, div);
+        u += (size_t)nc;
+    }
+}
+
+/* The maps with constant pieces; 8x8 measured level with AVX2's global kernel (0.99) and the
+ * runtime path (other maps) 0.13-0.41 of it, so those stay there. */
+int sp_avx2_accepts_global_sum_nchw(const sp_problem *p)
+{
+    const int64_t hw = p->h * p->w;
+    return hw == 36 || hw == 49 || hw == 100 || hw == 196;
+}
+/* Below 128 channels a block would be a single short chain per vector; AVX2's global kernel
+ * stays there. */
+int sp_avx2_accepts_global_sum_nhwc(const sp_problem *p) { return p->c >= 128; }
