@@ -55,10 +55,9 @@ SP_INLINE __m256 piece(const float *x, int64_t i, int64_t s, int64_t e, int mask
     return _mm256_and_ps(_mm256_loadu_ps(x + 8 * i), _mm256_castsi256_ps(m));
 }
 
-/* Planes [k, k + G) of the block at x (those in [k0, k1)), their pieces interleaved so that
- * G * A independent chains are in flight: piece j of a plane into its accumulator j % A. A
- * plane's pieces one after the other would wait on the add latency (its chain is as long as
- * the plane), which in L1 measured slower than the L2 stream it has to keep up with. */
+/* Planes [k, k + G) of the block at x (those in [k0, k1)): piece j of a plane into its
+ * accumulator j % A, the accumulators added in order at the end. Partial blocks use it with
+ * G = 4, A = 2, which adds each plane as block_seq does. */
 SP_INLINE void plane_group(const float *x, int k, int G, int A, int64_t hw, int k0, int k1, int masked, __m256 *out)
 {
     __m256 acc[8][4];
@@ -106,19 +105,69 @@ SP_INLINE __m256 sums8(const __m256 *v)
     return _mm256_add_ps(_mm256_permute2f128_ps(b0, b1, 0x20), _mm256_permute2f128_ps(b0, b1, 0x31));
 }
 
+/* Lanes [0, n) of v (0 < n < 8) by a blend with v as the first operand, which must be a
+ * register. */
+SP_INLINE __m256 keep_low(__m256 v, int64_t n)
+{
+    const __m256 z = _mm256_setzero_ps();
+    switch (n) {
+    case 1: return _mm256_blend_ps(v, z, 0xFE); case 2: return _mm256_blend_ps(v, z, 0xFC);
+    case 3: return _mm256_blend_ps(v, z, 0xF8); case 4: return _mm256_blend_ps(v, z, 0xF0);
+    case 5: return _mm256_blend_ps(v, z, 0xE0); case 6: return _mm256_blend_ps(v, z, 0xC0);
+    default: return _mm256_blend_ps(v, z, 0x80);
+    }
+}
+
+/* The eight plane sums of a whole block at x (hw a constant), the planes in address order,
+ * piece j of a plane into chain j % 2 (as plane_group with A = 2, so a partial block gives
+ * the same bits). The vector holding the end of one plane and the start of the next is
+ * loaded once and split by two blends; the empty asm keeps gcc from folding the load into
+ * both blends (it does when registers are short), which measured 2.5-5% slower at 6x6 to
+ * 14x14. */
+SP_INLINE __m256 block_seq(const float *x, int64_t hw)
+{
+    __m256 p[8], carry = _mm256_setzero_ps();
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; k++) {
+        const int64_t s = k * hw, e = s + hw, v0 = s / 8, v1 = (e - 1) / 8;
+        __m256 a0 = s % 8 ? carry : _mm256_loadu_ps(x + 8 * v0), a1 = _mm256_setzero_ps();
+#pragma GCC unroll 32
+        for (int64_t i = v0 + 1; i < v1; i++) {
+            if ((i - v0) & 1)
+                a1 = _mm256_add_ps(a1, _mm256_loadu_ps(x + 8 * i));
+            else
+                a0 = _mm256_add_ps(a0, _mm256_loadu_ps(x + 8 * i));
+        }
+        if (v1 > v0) {
+            __m256 w = _mm256_loadu_ps(x + 8 * v1);
+            __asm__("" : "+x"(w));
+            const __m256 lo = e % 8 ? keep_low(w, e % 8) : w;
+            if ((v1 - v0) & 1)
+                a1 = _mm256_add_ps(a1, lo);
+            else
+                a0 = _mm256_add_ps(a0, lo);
+            if (e % 8) carry = keep_const(w, e % 8, 8);
+        }
+        p[k] = _mm256_add_ps(a0, a1);
+    }
+    return sums8(p);
+}
+
 /* The sums of planes [k0, k1) of the block at x (8 planes from unit u0), lane k for plane k,
  * divided by div. FULL: all eight. */
 SP_INLINE __m256 block(const float *x, int64_t hw, __m256 div, int k0, int k1, int full)
 {
-    __m256 s[8];
-    /* G planes at a time, A chains each: both depend on hw only, so a plane's order of
-     * additions never depends on the slice */
-    const int G = hw < 64 ? 8 : 4, A = 8 / G;
-    if (full) k0 = 0, k1 = 8;
-#pragma GCC unroll 8
-    for (int k = 0; k < 8; k += G) plane_group(x, k, G, A, hw, k0, k1, !full, s + k);
+    __m256 s;
+    if (full) {
+        s = block_seq(x, hw);
+    } else {
+        __m256 v[8];
+#pragma GCC unroll 2
+        for (int k = 0; k < 8; k += 4) plane_group(x, k, 4, 2, hw, k0, k1, 1, v + k);
+        s = sums8(v);
+    }
     /* + 0: the reference's sum starts from +0, so a plane of -0 gives +0 */
-    return _mm256_div_ps(_mm256_add_ps(sums8(s), _mm256_setzero_ps()), div);
+    return _mm256_div_ps(_mm256_add_ps(s, _mm256_setzero_ps()), div);
 }
 
 SP_INLINE void part_block(const float *x, float *out, int64_t hw, __m256 div, int k0, int k1)

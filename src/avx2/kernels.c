@@ -46,11 +46,21 @@
  *   plane, no gain) and maps without constant pieces 0.13-0.41 (runtime loops per plane
  *   group) are left to "global". nhwc C128 7^2 1.42, C256 14^2 1.16, C128 28^2 1.14, C1024
  *   1x1 and C2048 2x2 level (taken from C = 128); below 128 channels "global" stays.
+ *   Then whole blocks in address order, the vector shared by two planes loaded once and split
+ *   by two blends (block_seq; gcc had folded that load into both blends), same bench command,
+ *   4 runs, median of the medians (range), before -> after, same session:
+ *     nchw C2048 7^2  3282 -> 3160 ns (77.0 -> 80.9%, 80.8-81.0)  avx2/avx512 time 0.91
+ *     nchw C512 7^2    846 -> 818 ns  (75.8 -> 78.4%, 77.0-78.7)  0.93
+ *     nchw C512 14^2  2938 -> 2911 ns (82.1 -> 82.9%, 82.8-83.0)  1.13
+ *   (harness A/B: 6x6 to 14x14 2.5-5%). So AVX2's NCHW sums now beat AVX-512's global_sum at
+ *   7x7 in this bench. Bit-identity over slices: a standalone check ran 160 random problems
+ *   (6x6-14x14, C 128-427, N 1-3, 0-15 floats off alignment) whole and cut into random
+ *   slices of 1-40 units: identical (and 80 mismatches with the partial path's chains changed).
  *   Tried, not kept: a software prefetch of the rows 2-8 ahead (nhwc, 0.68-0.94x) or of the
  *   blocks 1-4 ahead (nchw, 0.55-0.84x); storing each block's sums at once instead of after
  *   the next block's loads (4K aliasing: the sums come late): nchw 7^2 about 3-5% slower;
- *   planes one after another in address order with 2 chains each (gcc's plane order anyway,
- *   but with the boundary vector loaded once) level. */
+ *   the eight planes' pieces interleaved (G planes x A chains) instead of in address order:
+ *   gcc's scheduler put them back in plane order, level. */
 #include "avx2.h"
 
 #define I SP_K_INDICES
