@@ -12,7 +12,8 @@
  * starts (a partial block runs the same code for its planes and leaves the others out).
  *
  * NHWC: blocks of 128 channels (16 accumulators) summed down all H*W pixel rows in registers,
- * one load and one add per 32 bytes, the blocks on 64-byte lines. Each lane adds its channel's
+ * one load and one add per 32 bytes, the blocks on 64-byte lines (a head of up to 127 channels
+ * before the first line is read unaligned). Each lane adds its channel's
  * rows in order from the first (the reference's order; the final + 0 gives the reference's +0
  * for rows of -0), so the blocking never changes a result. */
 #include "simd.h"
@@ -211,8 +212,8 @@ void sp_avx2_global_sum_nchw(const sp_problem *p, const sp_args *a, size_t begin
     }
 }
 
-/* NV vectors of channels from x (32-byte aligned), the first vector's lanes kf and the last's
- * kl where MASK, summed down hw pixel rows (row stride C). */
+/* NV vectors of channels from x, the first vector's lanes kf and the last's kl where MASK,
+ * summed down hw pixel rows (row stride C). */
 SP_INLINE void chan_sums(const float *x, int64_t C, int64_t hw, float *out, __m256 div, int NV, int mask,
                          __m256i kf, __m256i kl)
 {
@@ -247,7 +248,7 @@ SP_INLINE void chan_sums(const float *x, int64_t C, int64_t hw, float *out, __m2
 }
 
 #define NV_CASE(n) case n: chan_sums(x, C, hw, out, div, n, 1, kf, kl); break
-/* Channels [lo, hi) of the run at x (32-byte aligned) as one masked block of up to 16 vectors. */
+/* Channels [lo, hi) of the run at x as one masked block of up to 16 vectors. */
 static void edge_block(const float *x, int64_t C, int64_t hw, float *out, __m256 div, int64_t lo, int64_t hi)
 {
     const int64_t nv = (hi + 7) / 8;
@@ -260,19 +261,16 @@ static void edge_block(const float *x, int64_t C, int64_t hw, float *out, __m256
 }
 #undef NV_CASE
 
-/* nc channels of one image from x: a first block up to the next 64-byte line (masked from the
- * 32-byte boundary before x), whole 128-channel blocks on the lines, a masked last block. */
+/* nc channels of one image from x: a head up to a 64-byte line 112 channels on (unaligned
+ * loads from x: no address before the tensor is formed), whole 128-channel blocks on the lines,
+ * a masked last block. */
 static void sum_channels(const float *x, int64_t C, int64_t hw, float *out, int64_t nc, __m256 div)
 {
-    const int64_t d = ((uintptr_t)x & 3) ? 0 : (int64_t)((uintptr_t)x & 31) / 4;
-    x -= d, out -= d, nc += d;
+    const int64_t d = ((uintptr_t)x & 3) ? 0 : (int64_t)((64 - ((uintptr_t)x & 63)) & 63) / 4;
     int64_t c = 0;
-    /* the first block ends on a 64-byte line where the floats lie on one */
-    int64_t first = 128 - (((uintptr_t)x & 3) ? 0 : (int64_t)((uintptr_t)x & 63) / 4);
-    if (d || first < 128 || nc < 128) {
-        const int64_t hi = nc < first ? nc : first;
-        edge_block(x, C, hw, out, div, d, hi);
-        c = hi;
+    if (d || nc < 128) {
+        c = d && nc > d ? d : nc;
+        edge_block(x, C, hw, out, div, 0, c);
     }
     const __m256i all = _mm256_set1_epi32(-1);
     for (; c + 128 <= nc; c += 128) chan_sums(x + c, C, hw, out + c, div, 16, 0, all, all);

@@ -56,6 +56,12 @@
  *   7x7 in this bench. Bit-identity over slices: a standalone check ran 160 random problems
  *   (6x6-14x14, C 128-427, N 1-3, 0-15 floats off alignment) whole and cut into random
  *   slices of 1-40 units: identical (and 80 mismatches with the partial path's chains changed).
+ *   NHWC on a misaligned tensor: the channels before the first 64-byte line (1-15) are now a
+ *   block of their own read from x (the walk had started d floats before x, forming an address
+ *   before the tensor for its first pixel: undefined in C, masked lanes or not). Harness A/B
+ *   against "global", 15 rounds: 16 bytes off C2048 7^2 1.06, C512 7^2 1.07, C512 14^2 1.11,
+ *   C128 7^2 1.20, C200 7^2 1.08; 8 bytes off C512 7^2 1.08, C200 7^2 1.26; aligned unchanged
+ *   (no head). A head reaching 112 channels on (one block, unaligned loads) was 0.93-0.96.
  *   Tried, not kept: a software prefetch of the rows 2-8 ahead (nhwc, 0.68-0.94x) or of the
  *   blocks 1-4 ahead (nchw, 0.55-0.84x); storing each block's sums at once instead of after
  *   the next block's loads (4K aliasing: the sums come late): nchw 7^2 about 3-5% slower;
