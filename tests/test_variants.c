@@ -67,12 +67,12 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
          * sums 1024 at a time) cross chunk edges. */
         if (is_global(op) && tu_uniform(s) < 0.1)
             n = 1, c = tu_range(s, 1000, 3000), h = tu_range(s, 1, 3), w = tu_range(s, 1, 4);
-        /* Now and then the maps of classifier heads (6x6 to 14x14), where AVX-512's NCHW sums,
+        /* Now and then the maps of classifier heads (4x4 to 14x14), where AVX-512's NCHW sums,
          * which read sixteen planes at a time, have their pieces as constants; C is mostly not
          * a multiple of 16 and N up to 3, so blocks straddle images and slices start inside. */
         else if (is_global(op) && tu_uniform(s) < 0.15) {
-            static const int64_t maps[] = {6, 7, 8, 10, 14};
-            h = w = maps[tu_range(s, 0, 4)];
+            static const int64_t maps[] = {4, 5, 6, 7, 8, 9, 10, 12, 13, 14};
+            h = w = maps[tu_range(s, 0, 9)];
             /* half of them with 128 or more channels (up to 816 at 7x7 after the size cap
              * below), where AVX2's NHWC sums take blocks of 128 channels on 64-byte lines and
              * its NCHW sums run many 8-plane blocks */

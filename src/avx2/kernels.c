@@ -56,6 +56,16 @@
  *   7x7 in this bench. Bit-identity over slices: a standalone check ran 160 random problems
  *   (6x6-14x14, C 128-427, N 1-3, 0-15 floats off alignment) whole and cut into random
  *   slices of 1-40 units: identical (and 80 mismatches with the partial path's chains changed).
+ *   NCHW maps added (constant pieces, harness A/B against "global", 15 rounds, 2 runs,
+ *   aligned / 16 bytes off): 4x4 1.09-1.29 / 1.31, 5x5 1.35 / 1.18, 9x9 1.84-1.94 / 1.40,
+ *   12x12 1.18-1.20 / 1.19, 13x13 1.74-1.76 / 1.22 (6x6 1.36-1.44 / 1.03, 10x10 1.58-1.62);
+ *   8x8 0.90-0.99 (whole vectors per plane: nothing to gain) and maps without constant pieces
+ *   0.2-0.55 stay with "global". Each map's function on its own 64-byte boundary: with the
+ *   cases inlined into one switch the bench's C2048 7^2 went 3160 -> 3347 ns (80.9 -> 76.4%,
+ *   4 runs each; the same code in-process level). Bench (4 runs, same command) after:
+ *     nchw C2048 7^2 3184 ns (78.2%, 77.1-80.2), avx2/avx512 time 0.92; C512 7^2 815 ns
+ *     (77.6%) 0.94; C512 14^2 2897 ns (83.2%) 1.14; nhwc C2048 7^2 3230 ns (77.4%), C512 7^2
+ *     754 ns (83.7%), C512 14^2 2935 ns (81.3%) (a noisier host in this set: ranges 3-6 points).
  *   NHWC on a misaligned tensor: the channels before the first 64-byte line (1-15) are now a
  *   block of their own read from x (the walk had started d floats before x, forming an address
  *   before the tensor for its first pixel: undefined in C, masked lanes or not). Harness A/B
