@@ -1,5 +1,6 @@
 /* Threads: 1, 2, 3 and 7 OpenMP threads give bit-identical outputs for every op and layout with
- * the default variant, on 3x3 s2 p1, 3x3 s1 p1 and 2x2 s2 windows (the specialised kernels);
+ * the default variant and every variant this CPU runs, on 3x3 s2 p1, 3x3 s1 p1 and 2x2 s2
+ * windows (the specialised kernels);
  * several POSIX threads may run one plan at once. SIMDPOOL_GRAIN=1 makes every plan fork, so
  * slices start on odd and even rows and planes alike. */
 #define _POSIX_C_SOURCE 200809L /* setenv */
@@ -25,6 +26,10 @@ static simdpool_desc make(int op, int lay, int win, int small)
         d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = pad;
     }
     if (op == SIMDPOOL_ADAPTIVE_AVG || op == SIMDPOOL_ADAPTIVE_MAX) d.out_h = 5, d.out_w = 7;
+    /* Global: 7x7 maps and 144 channels reach the kernels for net tails (plane blocks on one
+     * vector grid, channel blocks of 128 and more). */
+    if (small && (op == SIMDPOOL_GLOBAL_MAX || op == SIMDPOOL_GLOBAL_AVG || op == SIMDPOOL_GLOBAL_SUM))
+        d.c = 144, d.h = d.w = 7;
     if (op == SIMDPOOL_MASKED_MEAN || op == SIMDPOOL_MASKED_MAX) d.w = 1, d.h = H * W / 8;
     return d;
 }
@@ -54,17 +59,20 @@ int main(void)
     float *ref = malloc(cap * 4), *out = malloc(cap * 4);
     int64_t *rix = malloc(cap * 8), *ix = malloc(cap * 8);
     setenv("SIMDPOOL_GRAIN", "1", 1);
+    /* v = -1: the default choice; then every variant this CPU runs, forced. */
+    for (int v = -1; v < simdpool_variant_count(); v++)
     for (int op = 0; op < SIMDPOOL_OP_COUNT; op++)
         for (int lay = 0; lay < 2; lay++)
         for (int win = 0; win < (op <= SIMDPOOL_STOCHASTIC ? 3 : 1); win++)
         for (int small = 0; small < 2; small++) {
+            if (v >= 0 && !simdpool_variant_supported(v)) continue;
             simdpool_desc d = make(op, lay, win, small);
             int masked = op == SIMDPOOL_MASKED_MEAN || op == SIMDPOOL_MASKED_MAX;
             int want_idx = op == SIMDPOOL_MAX || op == SIMDPOOL_GLOBAL_MAX || op == SIMDPOOL_ADAPTIVE_MAX;
             const int threads[] = {1, 2, 3, 7};
             simdpool_plan *p1 = NULL;
             for (int t = 0; t < 4; t++) {
-                simdpool_options o = {threads[t], NULL, NULL};
+                simdpool_options o = {threads[t], v < 0 ? NULL : simdpool_variant_name(v), NULL};
                 simdpool_plan *p;
                 simdpool_status st = simdpool_plan_create(&d, &o, &p);
                 TU_CHECK(st == SIMDPOOL_OK, "%s plan: %s", simdpool_op_name(d.op), simdpool_last_error());
@@ -87,6 +95,10 @@ int main(void)
                 }
             }
             if (!p1) continue;
+            if (v >= 0) { /* the shared-plan run below: once, with the default choice */
+                simdpool_plan_destroy(p1);
+                continue;
+            }
             /* One plan, four POSIX threads at once (each with its own output). */
             size_t n = simdpool_output_elems(p1);
             job jobs[4];
