@@ -100,6 +100,75 @@ SP_INLINE void block(const float *x, float *out, int64_t hw, int64_t d, __m512 d
         _mm512_mask_storeu_ps(out, lanes_in(k0, k1), r);
 }
 
+/* Row order, for the constant plane sizes on an unshifted grid: the block's hw vectors are
+ * each loaded once, in address order, into one running vector R (each lane adds its elements
+ * of the current plane in row order). A row holding the end of plane k and the start of
+ * k + 1 (at lane e) completes plane k with a merge-masked add (lanes >= e of R already hold
+ * plane k's sums) and restarts R from the row's lanes >= e; the tree takes levels 1, 2, 4, 8
+ * as planes complete, so slot k ends in lane k. Against the per-plane pieces above this
+ * drops the second load of each shared row and the tree's wait for the block's last plane;
+ * NB = 2 runs two blocks side by side so each boundary mask (a kmovw on port 5) serves both,
+ * and the output is scaled by 1/hw in the final fma instead of a divide (see kernels.c for
+ * the figures). PART (NB = 1): only planes [k0, k1), every load masked to their lanes (the
+ * others read as zero and never touch memory); the selected planes' lanes see the same
+ * operations as in a full block, so their bits never depend on the slice or the pairing. */
+SP_INLINE void push_plane(__m512 (*T)[16], int k, __m512 v)
+{
+    T[0][k] = v;
+    if (k & 1) T[1][k / 2] = level(T[0][k - 1], v, 1);
+    if ((k & 3) == 3) T[2][k / 4] = level(T[1][k / 2 - 1], T[1][k / 2], 2);
+    if ((k & 7) == 7) T[3][k / 8] = level(T[2][k / 4 - 1], T[2][k / 4], 4);
+    if (k == 15) T[4][0] = level(T[3][0], T[3][1], 8);
+}
+
+SP_INLINE void block_rows(const float *x, float *out, int64_t hw, __m512 scale, int k0, int k1, int part, int nb)
+{
+    __m512 T[2][5][16], R[2];
+    for (int j = 0; j < 2; j++) R[j] = _mm512_setzero_ps();
+    int k = 0, started = 0;
+#pragma GCC unroll 256
+    for (int64_t i = 0; i < hw; i++) {
+        const int64_t s = 16 * i, b = (k + 1) * hw;
+        __m512 v[2];
+#pragma GCC unroll 2
+        for (int j = 0; j < nb; j++)
+            v[j] = part ? _mm512_maskz_loadu_ps(lanes_in(k0 * hw - s, k1 * hw - s), x + s)
+                        : _mm512_loadu_ps(x + 16 * hw * j + s);
+        if (b >= s + 16) {
+#pragma GCC unroll 2
+            for (int j = 0; j < nb; j++) R[j] = started ? _mm512_add_ps(R[j], v[j]) : v[j];
+            started = b > s + 16;
+            if (!started) {
+#pragma GCC unroll 2
+                for (int j = 0; j < nb; j++) push_plane(T[j], k, R[j]);
+                k++;
+            }
+        } else {
+            const __mmask16 lo = sp_lanes(b - s);
+#pragma GCC unroll 2
+            for (int j = 0; j < nb; j++) {
+                /* v in a register: gcc would otherwise load the row twice (two masked
+                 * loads), and a second load of a line in flight from L2 costs more than
+                 * a move */
+                __asm__("" : "+v"(v[j]));
+                push_plane(T[j], k, _mm512_mask_add_ps(R[j], lo, R[j], v[j]));
+                R[j] = _mm512_mask_mov_ps(v[j], lo, _mm512_setzero_ps());
+            }
+            k++;
+        }
+    }
+#pragma GCC unroll 2
+    for (int j = 0; j < nb; j++) {
+        /* sum * scale + 0 in one rounding: (sum * scale) rounded, and +0 for a plane of -0
+         * (the reference's sum starts from +0) */
+        const __m512 r = _mm512_fmadd_ps(T[j][4][0], scale, _mm512_setzero_ps());
+        if (part)
+            _mm512_mask_storeu_ps(out, lanes_in(k0, k1), r);
+        else
+            _mm512_storeu_ps(out + 16 * j, r);
+    }
+}
+
 SP_INLINE void sum_nchw_hw(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t hw, int64_t d)
 {
     const __m512 div = _mm512_set1_ps(p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f);
@@ -111,6 +180,24 @@ SP_INLINE void sum_nchw_hw(const sp_problem *p, const sp_args *a, size_t begin, 
     }
     for (; u0 + 16 <= end; u0 += 16) block(a->in + (int64_t)u0 * hw, a->out + u0, hw, d, div, 0, 16, 1);
     if (u0 < end) block(a->in + (int64_t)u0 * hw, a->out + u0, hw, d, div, 0, (int)(end - u0), 0);
+}
+
+/* The same walk for block_rows: blocks on the same grid, two at a time where both are whole. */
+SP_INLINE void sum_nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t hw)
+{
+    const __m512 scale = _mm512_set1_ps(p->op == SIMDPOOL_GLOBAL_AVG ? 1.0f / (float)hw : 1.0f);
+    size_t u0 = begin / 16 * 16;
+    if (u0 < begin) {
+        const size_t k1 = end - u0 < 16 ? end - u0 : 16;
+        block_rows(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, (int)(begin - u0), (int)k1, 1, 1);
+        u0 += 16;
+    }
+    for (; u0 + 32 <= end; u0 += 32) block_rows(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, 0, 16, 0, 2);
+    if (u0 + 16 <= end) {
+        block_rows(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, 0, 16, 0, 1);
+        u0 += 16;
+    }
+    if (u0 < end) block_rows(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, 0, (int)(end - u0), 1, 1);
 }
 
 void sp_avx512_global_sum_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
@@ -131,10 +218,10 @@ void sp_avx512_global_sum_nchw(const sp_problem *p, const sp_args *a, size_t beg
     }
     /* the common maps get their pieces' masks and counts as constants */
     switch (hw) {
-    case 36: sum_nchw_hw(p, a, begin, end, 36, 0); break;
-    case 49: sum_nchw_hw(p, a, begin, end, 49, 0); break;
+    case 36: sum_nchw_rows(p, a, begin, end, 36); break;
+    case 49: sum_nchw_rows(p, a, begin, end, 49); break;
     case 64: sum_nchw_hw(p, a, begin, end, 64, 0); break;
-    case 100: sum_nchw_hw(p, a, begin, end, 100, 0); break;
+    case 100: sum_nchw_rows(p, a, begin, end, 100); break;
     case 196: sum_nchw_hw(p, a, begin, end, 196, 0); break;
     default: sum_nchw_hw(p, a, begin, end, hw, 0); break;
     }
