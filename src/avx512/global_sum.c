@@ -104,7 +104,8 @@ SP_INLINE void block(const float *x, float *out, int64_t hw, int64_t d, __m512 d
  * each loaded once, in address order, into one running vector R (each lane adds its elements
  * of the current plane in row order). A row holding the end of plane k and the start of
  * k + 1 (at lane e) completes plane k with a merge-masked add (lanes >= e of R already hold
- * plane k's sums) and restarts R from the row's lanes >= e; the tree takes levels 1, 2, 4, 8
+ * plane k's sums), and the next row restarts R as itself plus the boundary row's lanes >= e
+ * (one merge-masked add in place of the plain add); the tree takes levels 1, 2, 4, 8
  * as planes complete, so slot k ends in lane k. Against the per-plane pieces above this
  * drops the second load of each shared row and the tree's wait for the block's last plane;
  * NB = 2 runs two blocks side by side so each boundary mask (a kmovw on port 5) serves both,
@@ -123,9 +124,10 @@ SP_INLINE void push_plane(__m512 (*T)[16], int k, __m512 v)
 
 SP_INLINE void block_rows(const float *x, float *out, int64_t hw, __m512 scale, int k0, int k1, int part, int nb)
 {
-    __m512 T[2][5][16], R[2];
-    for (int j = 0; j < 2; j++) R[j] = _mm512_setzero_ps();
-    int k = 0, started = 0;
+    __m512 T[2][5][16], R[2], W[2];
+    for (int j = 0; j < 2; j++) R[j] = W[j] = _mm512_setzero_ps();
+    __mmask16 hi = 0;
+    int k = 0, started = 0, pend = 0;
 #pragma GCC unroll 256
     for (int64_t i = 0; i < hw; i++) {
         const int64_t s = 16 * i, b = (k + 1) * hw;
@@ -136,8 +138,9 @@ SP_INLINE void block_rows(const float *x, float *out, int64_t hw, __m512 scale, 
                         : _mm512_loadu_ps(x + 16 * hw * j + s);
         if (b >= s + 16) {
 #pragma GCC unroll 2
-            for (int j = 0; j < nb; j++) R[j] = started ? _mm512_add_ps(R[j], v[j]) : v[j];
-            started = b > s + 16;
+            for (int j = 0; j < nb; j++)
+                R[j] = pend ? _mm512_mask_add_ps(v[j], hi, v[j], W[j]) : started ? _mm512_add_ps(R[j], v[j]) : v[j];
+            started = b > s + 16, pend = 0;
             if (!started) {
 #pragma GCC unroll 2
                 for (int j = 0; j < nb; j++) push_plane(T[j], k, R[j]);
@@ -145,16 +148,17 @@ SP_INLINE void block_rows(const float *x, float *out, int64_t hw, __m512 scale, 
             }
         } else {
             const __mmask16 lo = sp_lanes(b - s);
+            hi = (__mmask16)~lo;
 #pragma GCC unroll 2
             for (int j = 0; j < nb; j++) {
-                /* v in a register: gcc would otherwise load the row twice (two masked
-                 * loads), and a second load of a line in flight from L2 costs more than
-                 * a move */
+                /* v in a register: gcc would otherwise load the row twice (a masked load
+                 * for each use), and a second load of a line in flight from L2 costs more
+                 * than the register */
                 __asm__("" : "+v"(v[j]));
                 push_plane(T[j], k, _mm512_mask_add_ps(R[j], lo, R[j], v[j]));
-                R[j] = _mm512_mask_mov_ps(v[j], lo, _mm512_setzero_ps());
+                W[j] = v[j];
             }
-            k++;
+            k++, started = 1, pend = 1;
         }
     }
 #pragma GCC unroll 2
@@ -182,7 +186,8 @@ SP_INLINE void sum_nchw_hw(const sp_problem *p, const sp_args *a, size_t begin, 
     if (u0 < end) block(a->in + (int64_t)u0 * hw, a->out + u0, hw, d, div, 0, (int)(end - u0), 0);
 }
 
-/* The same walk for block_rows: blocks on the same grid, two at a time where both are whole. */
+/* The same walk for block_rows: blocks on the same grid, two at a time where both are whole.
+ * HW >= 32, so the row after a boundary row holds no other boundary. */
 SP_INLINE void sum_nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t hw)
 {
     const __m512 scale = _mm512_set1_ps(p->op == SIMDPOOL_GLOBAL_AVG ? 1.0f / (float)hw : 1.0f);
