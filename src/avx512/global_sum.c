@@ -11,7 +11,8 @@
  * two-source permute, one blend and one add per pair and level) into one vector of sixteen
  * sums, stored at once. A plane's order of additions depends only on hw and u % 16, never on
  * where a thread's slice starts (a partial block runs the same code for its planes and masks
- * the others out), so every thread count gives the same bits.
+ * the others out), so every thread count gives the same bits. 6x6, 7x7 and 10x10 read the
+ * same blocks row by row instead, each row loaded once (block_rows below).
  *
  * NHWC: blocks of up to 256 channels (16 vectors) summed down all H*W pixel rows in registers,
  * one load and one add per 64 bytes. From C = 128 up each lane adds its channel's rows in order
@@ -108,7 +109,7 @@ SP_INLINE void block(const float *x, float *out, int64_t hw, int64_t d, __m512 d
  * (one merge-masked add in place of the plain add); the tree takes levels 1, 2, 4, 8
  * as planes complete, so slot k ends in lane k. Against the per-plane pieces above this
  * drops the second load of each shared row and the tree's wait for the block's last plane;
- * NB = 2 runs two blocks side by side so each boundary mask (a kmovw on port 5) serves both,
+ * NB = 2 or 4 runs blocks side by side so each boundary mask (a kmovw on port 5) serves all,
  * and the output is scaled by 1/hw in the final fma instead of a divide (see kernels.c for
  * the figures). PART (NB = 1): only planes [k0, k1), every load masked to their lanes (the
  * others read as zero and never touch memory); the selected planes' lanes see the same
@@ -124,32 +125,32 @@ SP_INLINE void push_plane(__m512 (*T)[16], int k, __m512 v)
 
 SP_INLINE void block_rows(const float *x, float *out, int64_t hw, __m512 scale, int k0, int k1, int part, int nb)
 {
-    __m512 T[2][5][16], R[2], W[2];
-    for (int j = 0; j < 2; j++) R[j] = W[j] = _mm512_setzero_ps();
+    __m512 T[4][5][16], R[4], W[4];
+    for (int j = 0; j < 4; j++) R[j] = W[j] = _mm512_setzero_ps();
     __mmask16 hi = 0;
     int k = 0, started = 0, pend = 0;
 #pragma GCC unroll 256
     for (int64_t i = 0; i < hw; i++) {
         const int64_t s = 16 * i, b = (k + 1) * hw;
-        __m512 v[2];
-#pragma GCC unroll 2
+        __m512 v[4];
+#pragma GCC unroll 4
         for (int j = 0; j < nb; j++)
             v[j] = part ? _mm512_maskz_loadu_ps(lanes_in(k0 * hw - s, k1 * hw - s), x + s)
                         : _mm512_loadu_ps(x + 16 * hw * j + s);
         if (b >= s + 16) {
-#pragma GCC unroll 2
+#pragma GCC unroll 4
             for (int j = 0; j < nb; j++)
                 R[j] = pend ? _mm512_mask_add_ps(v[j], hi, v[j], W[j]) : started ? _mm512_add_ps(R[j], v[j]) : v[j];
             started = b > s + 16, pend = 0;
             if (!started) {
-#pragma GCC unroll 2
+#pragma GCC unroll 4
                 for (int j = 0; j < nb; j++) push_plane(T[j], k, R[j]);
                 k++;
             }
         } else {
             const __mmask16 lo = sp_lanes(b - s);
             hi = (__mmask16)~lo;
-#pragma GCC unroll 2
+#pragma GCC unroll 4
             for (int j = 0; j < nb; j++) {
                 /* v in a register: gcc would otherwise load the row twice (a masked load
                  * for each use), and a second load of a line in flight from L2 costs more
@@ -161,7 +162,7 @@ SP_INLINE void block_rows(const float *x, float *out, int64_t hw, __m512 scale, 
             k++, started = 1, pend = 1;
         }
     }
-#pragma GCC unroll 2
+#pragma GCC unroll 4
     for (int j = 0; j < nb; j++) {
         /* sum * scale + 0 in one rounding: (sum * scale) rounded, and +0 for a plane of -0
          * (the reference's sum starts from +0) */
@@ -186,9 +187,10 @@ SP_INLINE void sum_nchw_hw(const sp_problem *p, const sp_args *a, size_t begin, 
     if (u0 < end) block(a->in + (int64_t)u0 * hw, a->out + u0, hw, d, div, 0, (int)(end - u0), 0);
 }
 
-/* The same walk for block_rows: blocks on the same grid, two at a time where both are whole.
+/* The same walk for block_rows: blocks on the same grid, NB at a time where all are whole
+ * (4 for 7x7: 1.6% over 2 in A/B; elsewhere 2, level, at a third of the compile time).
  * HW >= 32, so the row after a boundary row holds no other boundary. */
-SP_INLINE void sum_nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t hw)
+SP_INLINE void sum_nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t hw, int nb)
 {
     const __m512 scale = _mm512_set1_ps(p->op == SIMDPOOL_GLOBAL_AVG ? 1.0f / (float)hw : 1.0f);
     size_t u0 = begin / 16 * 16;
@@ -197,6 +199,8 @@ SP_INLINE void sum_nchw_rows(const sp_problem *p, const sp_args *a, size_t begin
         block_rows(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, (int)(begin - u0), (int)k1, 1, 1);
         u0 += 16;
     }
+    if (nb == 4)
+        for (; u0 + 64 <= end; u0 += 64) block_rows(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, 0, 16, 0, 4);
     for (; u0 + 32 <= end; u0 += 32) block_rows(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, 0, 16, 0, 2);
     if (u0 + 16 <= end) {
         block_rows(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, 0, 16, 0, 1);
@@ -223,10 +227,10 @@ void sp_avx512_global_sum_nchw(const sp_problem *p, const sp_args *a, size_t beg
     }
     /* the common maps get their pieces' masks and counts as constants */
     switch (hw) {
-    case 36: sum_nchw_rows(p, a, begin, end, 36); break;
-    case 49: sum_nchw_rows(p, a, begin, end, 49); break;
+    case 36: sum_nchw_rows(p, a, begin, end, 36, 2); break;
+    case 49: sum_nchw_rows(p, a, begin, end, 49, 4); break;
     case 64: sum_nchw_hw(p, a, begin, end, 64, 0); break;
-    case 100: sum_nchw_rows(p, a, begin, end, 100); break;
+    case 100: sum_nchw_rows(p, a, begin, end, 100, 2); break;
     case 196: sum_nchw_hw(p, a, begin, end, 196, 0); break;
     default: sum_nchw_hw(p, a, begin, end, hw, 0); break;
     }

@@ -178,6 +178,27 @@
  *   chains (C8 28^2 0.59 -> 1.57 in A/B). Tensors 16 bytes past a 64-byte boundary (A/B): NHWC
  *   1.30-1.35 (vectors start at the boundary), NCHW 13x13 up 1.12-1.25 (shifted grid), but
  *   NCHW 6x6 to 10x10 0.83-0.96 (split loads; see global_sum.c for what was tried).
+ *   Issue 3 (global avg C2048 7^2 NCHW >= 85% of the roofline): NCHW 6x6, 7x7 and 10x10 now
+ *   read each row once in address order (block_rows in global_sum.c: one running vector per
+ *   plane, merge-masked adds at the shared rows, the tree's levels as planes complete, 4
+ *   blocks side by side for 7x7 and 2 for the others so the masks are shared, 1/hw in the
+ *   final fma). Bench --op global_avg --layout nchw --size 7,14 --threads 1 --no-peers
+ *   --benchmark_repetitions=3, 4 runs, median of the medians (% of the paired roofline):
+ *     nchw C2048 7^2  3352-3464 ns (72-74%) -> 2919 ns (87.5%; runs 83.8-88.5)
+ *     nchw C512 7^2    856-883 ns (73-75%)  ->  735 ns (86.1%; runs 84.7-87.4)
+ *     nchw C512 14^2  unchanged (91.1-93.5%)
+ *   Direct A/B against the previous kernel (same process, 41 interleaved samples, min of
+ *   20): C2048 7x7 1.19, C512 7x7 1.19, 6x6 1.18, 10x10 1.09; at 16 bytes past a boundary
+ *   7x7 1.14, 6x6 1.08, 10x10 1.05; global_sum 7x7 1.19. 8x8 and 14x14 with rows measured
+ *   level or 0.96, so they keep the per-plane pieces. Steps (A/B, C2048 7x7): rows with
+ *   both boundary pieces as masked loads 0.92 (a second load of a line in flight from L2
+ *   costs about what a port-0/5 op does: 15 such loads took 6% off a plain 49-load
+ *   stream), one load per row 1.00, tree levels as planes complete 1.06 (the same tree at
+ *   the block's end 1.09 against 1.17 with everything else in place), fma for the divide
+ *   1.09, two blocks side by side 1.13, next row absorbing the boundary's upper lanes 1.17,
+ *   four blocks 1.19. Tried, not kept (on the pieces kernel): prefetcht0 1-8 KiB ahead on
+ *   every line 0.70 (on a plain 49-load stream 0.91), masks loaded from memory (kmovw k,
+ *   m16) instead of mov + kmovw 0.94.
  * nchw_3x3s1 values-only max and avg, 3x3 s1 p1 on rows of 9-64 columns (nchw_3x3s1.c: each
  *   input row's horizontal result once, valignd taps, the last two rows' in zmm registers,
  *   planes read in address order). Intel Xeon, bench `--op max,avg --layout nchw --size
