@@ -159,10 +159,15 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
                 d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = 0;
                 d.divisor_override = 0;
                 /* Half of these on rows of 18 to 32 columns (AVX2's short-row path: two
-                 * vectors per row), which the sizes above reach rarely. */
-                if (tu_uniform(s) < 0.5) {
+                 * vectors per row), which the sizes above reach rarely; a quarter on rows of 14
+                 * with even H and many planes (AVX-512's 16-row-pair periods, nchw_2x2s2_w14.c). */
+                const double wu = tu_uniform(s);
+                if (wu < 0.5) {
                     d.w = tu_range(s, 18, 32);
                     if (d.h < 2) d.h = tu_range(s, 2, 31);
+                    while (d.n * d.c * d.h * d.w > 40000) d.c = (d.c + 1) / 2, d.n = 1;
+                } else if (wu < 0.75) {
+                    d.w = 14, d.h = 2 * tu_range(s, 1, 15), d.c = tu_range(s, 1, 300);
                     while (d.n * d.c * d.h * d.w > 40000) d.c = (d.c + 1) / 2, d.n = 1;
                 }
             }

@@ -126,6 +126,20 @@
  *   kernel's 87-90: the shuffles it adds eat what the aligned loads save. Getting to 85%
  *   (~72 cycles a period at C512) needs a NaN check off port 5 that cannot hit subnormal
  *   assists, and fewer than ~2 shuffles per output vector in the vertical stage.
+ *   Session 7: rows of 14 with even H now run nchw_2x2s2_w14.c (16 row pairs a period, whole
+ *   aligned loads and stores, pairs by a 64-bit shift off port 5). Why: a microbenchmark of
+ *   just the memory traffic of C512 14^2 took 2.5 us with aligned loads, 3.9 with the row-stride
+ *   loads, 4.2 with aligned loads and 14-float stores at a 56-byte stride: split lines, not
+ *   arithmetic, held the row-pair steps (and h8's aligned flat walk, which kept the shuffles
+ *   on port 5). Figures, C512 14^2 max, 1 thread:
+ *     bench, same process, 6 runs: avx2 5362-5554 ns (66-70%), avx512 4712-4928 ns (76-79%),
+ *       avx2/avx512 1.12-1.17
+ *     public API, best of 200, 3 runs: avx2/avx512 1.09-1.12
+ *     the period function alone (harness, quiet runs): 4.33-4.47 us (83-86% of 3718 ns)
+ *     gcc's generic tuning folded each load into the shift, the max and the compare (three
+ *     reads per vector): 1.2x slower until an empty asm pinned one load each.
+ *   Tried in the period, in-process A/B against it: P vectors all by shift 0.96, other mixes
+ *     0.98-1.00, NaN check by fmadd off port 5 0.98-1.00, prefetch 256 / 1024 floats 1.00.
  * nchw_2x2s2_narrow avg (same steps, pair sums, fmadd by 0.25 from +0), only on widths 3, 5, 7,
  *   10, 11, 13, 14 (in-process A/B 1.12-1.22; the others 0.92-1.09 stay with AVX2). Bench, as
  *   above, 4 runs:

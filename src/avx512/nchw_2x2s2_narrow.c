@@ -112,18 +112,30 @@ SP_INLINE __mmask16 rows(const float *r0, float *o, int64_t n, const shape *sh, 
 }
 
 /* Chunks of whole planes, so a NaN redoes only its chunk. */
-SP_INLINE void chunks(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int ONE, int EVEN, int op)
+SP_INLINE void chunks(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int ONE, int EVEN, int W14, int op)
 {
     const int64_t W = p->w, OW = p->ow, OH = p->oh, hw = p->h * W;
     const int lo = ONE ? (int)W : 0;
     const shape sh = {W, OW, OH, hw - 2 * OH * W, ONE ? sp_lanes(W + 2 * OW) : sp_lanes(2 * OW), sp_lanes(2 * OW),
                       sp_lanes(OW), pack_idx((int)OW, 0), pack_idx((int)OW, 1), pack_idx((int)OW, lo),
                       pack_idx((int)OW, lo + 1)};
-    const size_t pc = OH >= RP_CHUNK ? 1 : (size_t)(RP_CHUNK / OH);
+    /* W14: 32 planes of 7 row pairs, 14 whole periods, so a slice from a multiple of 32
+     * planes has no row pairs outside them */
+    const size_t pc = W14 ? 32 : OH >= RP_CHUNK ? 1 : (size_t)(RP_CHUNK / OH);
     for (size_t u0 = begin; u0 < end; u0 += pc) {
         const size_t u1 = end - u0 < pc ? end : u0 + pc;
-        const __mmask16 ok = rows(a->in + (int64_t)u0 * hw, a->out + (int64_t)u0 * OH * OW, (int64_t)(u1 - u0) * OH,
-                                  &sh, ONE, EVEN, op);
+        const float *in = a->in + (int64_t)u0 * hw;
+        float *out = a->out + (int64_t)u0 * OH * OW;
+        int64_t n = (int64_t)(u1 - u0) * OH;
+        __mmask16 ok = 0xFFFF;
+        if (W14) { /* row pairs up to a multiple of 16 from the tensor's start, periods, the rest */
+            const int64_t head = (16 - (int64_t)u0 * OH % 16) % 16, h = head < n ? head : n, np = (n - h) / 16;
+            ok = rows(in, out, h, &sh, 0, 1, op);
+            in += 28 * h, out += 7 * h, n -= h;
+            ok &= sp_avx512_max2x2s2_w14(in, out, np);
+            in += 448 * np, out += 112 * np, n -= 16 * np;
+        }
+        ok &= rows(in, out, n, &sh, ONE, EVEN, op);
         if (op == SIMDPOOL_MAX && ok != (__mmask16)0xFFFF) {
             sp_args one = *a;
             one.idx = NULL;
@@ -136,15 +148,16 @@ void sp_avx512_nchw_2x2s2_narrow(const sp_problem *p, const sp_args *a, size_t b
 {
     const int even = p->h == 2 * p->oh, one = p->w <= 8;
     if (p->op == SIMDPOOL_MAX) {
-        if (one && even) chunks(p, a, begin, end, 1, 1, SIMDPOOL_MAX);
-        else if (one) chunks(p, a, begin, end, 1, 0, SIMDPOOL_MAX);
-        else if (even) chunks(p, a, begin, end, 0, 1, SIMDPOOL_MAX);
-        else chunks(p, a, begin, end, 0, 0, SIMDPOOL_MAX);
+        if (one && even) chunks(p, a, begin, end, 1, 1, 0, SIMDPOOL_MAX);
+        else if (one) chunks(p, a, begin, end, 1, 0, 0, SIMDPOOL_MAX);
+        else if (even && p->w == 14) chunks(p, a, begin, end, 0, 1, 1, SIMDPOOL_MAX);
+        else if (even) chunks(p, a, begin, end, 0, 1, 0, SIMDPOOL_MAX);
+        else chunks(p, a, begin, end, 0, 0, 0, SIMDPOOL_MAX);
     } else {
-        if (one && even) chunks(p, a, begin, end, 1, 1, SIMDPOOL_AVG);
-        else if (one) chunks(p, a, begin, end, 1, 0, SIMDPOOL_AVG);
-        else if (even) chunks(p, a, begin, end, 0, 1, SIMDPOOL_AVG);
-        else chunks(p, a, begin, end, 0, 0, SIMDPOOL_AVG);
+        if (one && even) chunks(p, a, begin, end, 1, 1, 0, SIMDPOOL_AVG);
+        else if (one) chunks(p, a, begin, end, 1, 0, 0, SIMDPOOL_AVG);
+        else if (even) chunks(p, a, begin, end, 0, 1, 0, SIMDPOOL_AVG);
+        else chunks(p, a, begin, end, 0, 0, 0, SIMDPOOL_AVG);
     }
 }
 
@@ -160,6 +173,7 @@ void sp_avx512_nchw_2x2s2_narrow(const sp_problem *p, const sp_args *a, size_t b
 int sp_avx512_accepts_nchw_2x2s2_narrow(const sp_problem *p)
 {
     if (p->w > W_MAX) return 0;
-    const int op_ok = (p->op == SIMDPOOL_MAX && p->w <= MAX_W) || (p->op == SIMDPOOL_AVG && (AVG_WIDTHS >> p->w & 1u));
+    const int max_ok = p->w <= MAX_W || (p->w == 14 && p->h == 2 * p->oh); /* 14: nchw_2x2s2_w14.c */
+    const int op_ok = (p->op == SIMDPOOL_MAX && max_ok) || (p->op == SIMDPOOL_AVG && (AVG_WIDTHS >> p->w & 1u));
     return op_ok && sp_tmpl_whole_2x2s2(p) && p->oh >= 1 && p->ow >= 1 && sp_avx512_accepts_nchw_generic(p);
 }
