@@ -7,10 +7,28 @@
 
 #include "simdpool.h"
 
-/* One problem: a descriptor on a thread count. */
+/* Input data kinds (--data, data.c). Choices and tuning use uniform cases only. */
+typedef enum spb_data {
+    SPB_DATA_UNIFORM,   /* [0, 1): the sweep's data */
+    SPB_DATA_TINY,      /* +-1e-20: products are subnormal */
+    SPB_DATA_SUBNORMAL, /* +-1e-40 */
+    SPB_DATA_ZEROS,     /* +0 and -0 */
+    SPB_DATA_NAN,       /* uniform, 1 in 64 NaN */
+    SPB_DATA_INF,       /* uniform, 1 in 64 +-inf */
+    SPB_DATA_COUNT
+} spb_data;
+const char *spb_data_name(spb_data k);
+const char *spb_data_kinds(void); /* "uniform, tiny, ..." for messages */
+/* A comma list into kinds (repeats dropped); -1 with the unknown name in bad. */
+int spb_data_parse(const char *list, spb_data *kinds, char *bad, size_t nbad);
+void spb_data_fill(spb_data k, float *v, size_t n);
+
+/* One problem: a descriptor on a thread count and a kind of input data. */
 typedef struct spb_case {
     simdpool_desc d;
     int threads;
+    spb_data data;
+    int uniform_ci;  /* the same problem on uniform data, -1 if the sweep has none */
     size_t in_elems, out_elems;
     char shape[48];  /* "n1c64h224w224" or "b8t128d768" */
     char params[24]; /* "k3s2p1", "o7x7" or "-" */
@@ -62,6 +80,8 @@ typedef struct spb_options {
     const char *tuned;  /* also time the plan made with this tuning file */
     int threads_one_only;
     int roofline;       /* time the same-run roofline of each case */
+    spb_data data[SPB_DATA_COUNT]; /* the kinds of input, each case once per kind */
+    int ndata;          /* 0: uniform only */
 } spb_options;
 int spb_build_cases(const spb_options *o);
 int spb_ncores(void);
@@ -73,7 +93,7 @@ int spb_register_jobs(const char *filter);
 int spb_job_find(const char *name, int hint);
 
 /* Reference and helpers shared with the peers. */
-const float *spb_input(void);
+const float *spb_input(spb_data k);
 const uint8_t *spb_mask(void);
 const float *spb_reference(int ci, int exclude_pad);
 int spb_compare(const spb_case *c, const float *got, const float *ref, char *msg, size_t n);

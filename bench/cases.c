@@ -92,7 +92,11 @@ static void add(simdpool_desc d, const char *params)
     if (!is_masked && !listed_int(opt->sizes, d.h)) return;
     int thr[MAX_THREAD_COUNTS];
     const int nthr = thread_counts(thr);
-    for (int t = 0; t < nthr; t++) {
+    const spb_data uniform_only[1] = {SPB_DATA_UNIFORM};
+    const spb_data *kinds = opt->ndata ? opt->data : uniform_only;
+    const int nkinds = opt->ndata ? opt->ndata : 1;
+    /* The kinds of a problem are adjacent cases, so each is timed right after the others. */
+    for (int t = 0; t < nthr * nkinds; t++) {
         simdpool_plan *pl;
         if (simdpool_plan_create(&d, &(simdpool_options){1, "scalar", NULL}, &pl) != SIMDPOOL_OK) {
             fprintf(stderr, "simdpool-bench: skipping a case: %s\n", simdpool_last_error());
@@ -106,7 +110,8 @@ static void add(simdpool_desc d, const char *params)
         spb_case *c = &spb.cases[spb.ncases++];
         memset(c, 0, sizeof *c);
         c->d = d;
-        c->threads = thr[t];
+        c->threads = thr[t / nkinds];
+        c->data = kinds[t % nkinds];
         c->in_elems = simdpool_input_elems(pl);
         c->out_elems = simdpool_output_elems(pl);
         c->roof = -1;
@@ -121,6 +126,12 @@ static void add(simdpool_desc d, const char *params)
         if (c->in_elems > spb.max_in) spb.max_in = c->in_elems;
         if (c->out_elems > spb.max_out) spb.max_out = c->out_elems;
         if (is_masked && (size_t)(d.n * d.h) > spb.max_mask) spb.max_mask = (size_t)(d.n * d.h);
+        if (t % nkinds == nkinds - 1) { /* the kinds of this thread count are in: link them */
+            int first = spb.ncases - nkinds, u = -1;
+            for (int k = first; k < spb.ncases; k++)
+                if (spb.cases[k].data == SPB_DATA_UNIFORM) u = k;
+            for (int k = first; k < spb.ncases; k++) spb.cases[k].uniform_ci = u;
+        }
     }
 }
 

@@ -17,7 +17,7 @@
 #include "peers.h"
 #include "stream.h"
 
-static float *g_in, *g_out, *g_ref;
+static float *g_in[SPB_DATA_COUNT], *g_out, *g_ref;
 static uint8_t *g_mask;
 static int g_ref_case = -1, g_ref_excl = -1;
 
@@ -52,19 +52,16 @@ static float *tensor_alloc(size_t n)
     return p + spb.offset;
 }
 
-/* Non-negative finite values (stochastic pooling requires them), distinct enough that a
- * wrong tap or a wrong divisor shows. */
-const float *spb_input(void)
+/* The input of kind k (data.c), one buffer per kind, filled on first use. Uniform's values are
+ * non-negative and finite (stochastic pooling requires them), distinct enough that a wrong tap
+ * or a wrong divisor shows. */
+const float *spb_input(spb_data k)
 {
-    if (!g_in) {
-        g_in = tensor_alloc(spb.max_in);
-        uint64_t s = 0x9e3779b97f4a7c15u;
-        for (size_t i = 0; i < spb.max_in; i++) {
-            s = s * 6364136223846793005u + 1442695040888963407u;
-            g_in[i] = (float)(s >> 40) * (1.0f / 16777216.0f);
-        }
+    if (!g_in[k]) {
+        g_in[k] = tensor_alloc(spb.max_in);
+        spb_data_fill(k, g_in[k], spb.max_in);
     }
-    return g_in;
+    return g_in[k];
 }
 
 /* Each sequence keeps a random-length prefix of its tokens, as padded NLP batches do. */
@@ -96,8 +93,8 @@ static int is_masked(simdpool_op op) { return op == SIMDPOOL_MASKED_MEAN || op =
 
 static simdpool_status run_plan(const simdpool_plan *p, const spb_case *c, float *out)
 {
-    return is_masked(c->d.op) ? simdpool_run_masked(p, spb_input(), spb_mask(), out)
-                              : simdpool_run(p, spb_input(), out, NULL);
+    return is_masked(c->d.op) ? simdpool_run_masked(p, spb_input(c->data), spb_mask(), out)
+                              : simdpool_run(p, spb_input(c->data), out, NULL);
 }
 
 /* simdpool's scalar result for case ci (exclude_pad: with count_include_pad = 0, the divisor
@@ -122,8 +119,8 @@ const float *spb_reference(int ci, int exclude_pad)
     return g_ref;
 }
 
-/* Max-like results must be bit-exact; sums may differ by rounding (a different summation
- * order), bounded well below any real error. */
+/* Max-like results must be bit-exact (the sign of a zero included; any NaN for a NaN); sums
+ * may differ by rounding (a different summation order), bounded well below any real error. */
 int spb_compare(const spb_case *c, const float *got, const float *ref, char *msg, size_t n)
 {
     simdpool_op op = c->d.op;
@@ -133,7 +130,8 @@ int spb_compare(const spb_case *c, const float *got, const float *ref, char *msg
     size_t bad = 0, first = 0;
     for (size_t i = 0; i < c->out_elems; i++) {
         float g = got[i], r = ref[i];
-        int ok = exact ? (g == r || (isnan(g) && isnan(r))) : fabsf(g - r) <= 1e-5f + 1e-4f * fabsf(r);
+        int ok = (isnan(g) && isnan(r)) ||
+                 (exact ? !memcmp(&g, &r, sizeof g) : g == r || fabsf(g - r) <= 1e-5f + 1e-4f * fabsf(r));
         if (!ok && !bad++) first = i;
     }
     if (!bad) return 1;
@@ -187,7 +185,7 @@ static void timed(gb_state *st, spb_job *j, work_fn fn, void *arg)
     int pair = j->kind != SPB_ROOF && !(j->kind == SPB_XNNPACK && c->threads > 1) && c->roof >= 0 &&
                bytes >= PAIR_BYTES;
     const int rthreads = c->roof >= 0 && spb.jobs[c->roof].roof_threads ? spb.jobs[c->roof].roof_threads : c->threads;
-    roof_arg ra = {spb_input(), c->in_elems, out_buf(), c->out_elems, rthreads};
+    roof_arg ra = {spb_input(c->data), c->in_elems, out_buf(), c->out_elems, rthreads};
     int64_t k = 0;
     double t0 = now_ns();
     while (gb_keep_running(st)) {
@@ -244,7 +242,7 @@ static void body_roof(gb_state *st, void *ctx)
 {
     spb_job *j = ctx;
     const spb_case *c = &spb.cases[j->ci];
-    roof_arg a = {spb_input(), c->in_elems, out_buf(), c->out_elems, c->threads};
+    roof_arg a = {spb_input(SPB_DATA_UNIFORM), c->in_elems, out_buf(), c->out_elems, c->threads};
     if (c->threads > 1) {
         double best[2] = {INFINITY, INFINITY};
         int reps = c->in_elems > (1u << 22) ? 5 : 40;
@@ -323,10 +321,10 @@ static void body_peer(gb_state *st, void *ctx)
     memset(out, 0xff, c->out_elems * sizeof *out); /* NaN: a peer that writes nothing fails */
 #ifdef SPB_HAVE_ONEDNN
     if (j->kind == SPB_ONEDNN || j->kind == SPB_ONEDNN_BLOCKED)
-        p = spb_onednn_create(&c->d, j->kind == SPB_ONEDNN_BLOCKED, c->threads, spb_input(), out, why, sizeof why);
+        p = spb_onednn_create(&c->d, j->kind == SPB_ONEDNN_BLOCKED, c->threads, spb_input(c->data), out, why, sizeof why);
 #endif
 #ifdef SPB_HAVE_XNNPACK
-    if (j->kind == SPB_XNNPACK) p = spb_xnnpack_create(&c->d, c->threads, spb_input(), out, why, sizeof why);
+    if (j->kind == SPB_XNNPACK) p = spb_xnnpack_create(&c->d, c->threads, spb_input(c->data), out, why, sizeof why);
 #endif
     if (!p) {
         fail(st, j, why);
@@ -364,9 +362,10 @@ static spb_job *new_job(spb_kind k, int ci, const char *variant)
     const spb_case *c = &spb.cases[ci];
     if (k == SPB_ROOF)
         snprintf(j->name, sizeof j->name, "roofline/in%zuB/out%zuB/t%d", c->in_elems * 4, c->out_elems * 4, c->threads);
-    else
-        snprintf(j->name, sizeof j->name, "%s/%s/%s/%s/%s/t%d", simdpool_op_name(c->d.op),
-                 simdpool_layout_name(c->d.layout), variant, c->shape, c->params, c->threads);
+    else /* uniform data keeps the names it always had; other kinds add theirs */
+        snprintf(j->name, sizeof j->name, "%s/%s/%s/%s/%s/t%d%s%s", simdpool_op_name(c->d.op),
+                 simdpool_layout_name(c->d.layout), variant, c->shape, c->params, c->threads,
+                 c->data == SPB_DATA_UNIFORM ? "" : "/", c->data == SPB_DATA_UNIFORM ? "" : spb_data_name(c->data));
     return j;
 }
 

@@ -37,6 +37,11 @@ static void usage(FILE *f)
             "  --no-peers           skip oneDNN and XNNPACK\n"
             "  --offset BYTES       start input and output BYTES past a 64-byte boundary\n"
             "                       (default 0: aligned, as frameworks allocate tensors)\n"
+            "  --data LIST          kinds of input, each case timed once per kind, e.g.\n"
+            "                       uniform,tiny,subnormal: uniform [0,1) (default), tiny (+-1e-20:\n"
+            "                       products are subnormal), subnormal (+-1e-40), zeros (+0 and -0),\n"
+            "                       nan (uniform, 1 in 64 NaN), inf (uniform, 1 in 64 +-inf); a table\n"
+            "                       gives each kind's time over uniform's (choices use uniform only)\n"
             "  --format md|csv|json what goes to stdout (default md tables)\n"
             "  --out DIR            output directory (default bench-out)\n"
             "  --no-plots           do not run gnuplot\n"
@@ -122,12 +127,12 @@ static void run_gnuplot(const char *dir)
 
 int main(int argc, char **argv)
 {
-    spb_options o = {1, NULL, NULL, NULL, NULL, NULL, 1, 1, 1, NULL, 0, 1};
+    spb_options o = {.level = 1, .peers = 1, .variants = 1, .with_auto = 1, .roofline = 1};
     const char *format = "md", *out = "bench-out", *tune = NULL, *check = NULL;
     int plots = 1, user_min_time = 0, user_out = 0, user_format = 0, list_only = 0;
     char **gargv = calloc((size_t)argc + 5, sizeof *gargv);
     int gargc = 0;
-    const char *filter = NULL;
+    const char *filter = NULL, *data = NULL;
     gargv[gargc++] = argv[0];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -157,6 +162,15 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--tune")) TAKE(tune);
         else if (!strcmp(a, "--check-tuning")) TAKE(check);
         else if (!strcmp(a, "--no-peers")) o.peers = 0;
+        else if (!strcmp(a, "--data")) {
+            TAKE(data);
+            char bad[64];
+            o.ndata = spb_data_parse(data, o.data, bad, sizeof bad);
+            if (o.ndata < 0) {
+                fprintf(stderr, "simdpool-bench: unknown --data kind \"%s\" (kinds: %s)\n", bad, spb_data_kinds());
+                return 2;
+            }
+        }
         else if (!strcmp(a, "--offset")) {
             const char *v = NULL;
             TAKE(v);
@@ -189,6 +203,11 @@ int main(int argc, char **argv)
     }
     if (tune && check) {
         fprintf(stderr, "simdpool-bench: --tune and --check-tuning do not mix\n");
+        return 2;
+    }
+    if ((tune || check) && o.ndata && (o.ndata > 1 || o.data[0] != SPB_DATA_UNIFORM)) {
+        fprintf(stderr, "simdpool-bench: --data does not mix with --tune or --check-tuning: kernels are chosen on "
+                        "uniform data only\n");
         return 2;
     }
     if (check) {
@@ -272,11 +291,12 @@ int main(int argc, char **argv)
         fprintf(md, "# simdpool-bench on %s [%s]\n", simdpool_cpu_model(), simdpool_cpu_features());
         spb_print_tables(md);
         spb_print_variants(md);
+        spb_print_data(md);
         spb_print_choices(md, check != NULL);
         fclose(md);
     }
     if (!strcmp(format, "md")) {
-        if (!check) spb_print_tables(stdout), spb_print_variants(stdout);
+        if (!check) spb_print_tables(stdout), spb_print_variants(stdout), spb_print_data(stdout);
         spb_print_choices(stdout, check != NULL);
     } else if (!strcmp(format, "csv")) {
         spb_write_csv(stdout);

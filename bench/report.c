@@ -82,6 +82,14 @@ static double roof_of(const spb_job *j) { return j && !isnan(j->roof_ns) ? j->ro
 
 static double bytes_of(const spb_case *c) { return (double)(c->in_elems + c->out_elems) * sizeof(float); }
 
+/* "n1c64h56w56", or "n1c64h56w56 tiny" on data other than uniform (--data). */
+static const char *shape_label(const spb_case *c, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s%s%s", c->shape, c->data == SPB_DATA_UNIFORM ? "" : " ",
+             c->data == SPB_DATA_UNIFORM ? "" : spb_data_name(c->data));
+    return buf;
+}
+
 /* The variant whose code ran: "avx2/nchw_2x2s2" -> avx2, "avx512->avx2/..." -> avx2. */
 const char *spb_effective_variant(const char *kernel, char *buf, size_t n)
 {
@@ -141,7 +149,8 @@ void spb_print_tables(FILE *f)
                 fprintf(f, "|---|---|---|---:|---|---:|---:|---:|---|---:|---:|---:|---:|\n");
             }
             double t = t_of(a);
-            fprintf(f, "| %s | %s | %s | %d | %s |", c->shape, c->params, simdpool_layout_name(c->d.layout),
+            char sl[64];
+            fprintf(f, "| %s | %s | %s | %d | %s |", shape_label(c, sl, sizeof sl), c->params, simdpool_layout_name(c->d.layout),
                     c->threads, a->kernel[0] ? a->kernel : "?");
             if (isnan(t)) {
                 fprintf(f, " %s | | | | | | | |\n", a->err[0] ? a->err : "not run");
@@ -193,8 +202,9 @@ void spb_print_variants(FILE *f)
             for (int k = 0; k <= nc; k++) fprintf(f, "---:|");
             fputc('\n', f);
         }
-        fprintf(f, "| %s | %s | %s | %s |", simdpool_op_name(c->d.op), simdpool_layout_name(c->d.layout), c->shape,
-                c->params);
+        char sl[64];
+        fprintf(f, "| %s | %s | %s | %s |", simdpool_op_name(c->d.op), simdpool_layout_name(c->d.layout),
+                shape_label(c, sl, sizeof sl), c->params);
         for (int k = 0; k < nc; k++) {
             const spb_job *j = job(ci, simdpool_variant_name(cols[k]));
             if (!j || fallback(j) || isnan(t_of(j))) fprintf(f, " - |");
@@ -206,15 +216,67 @@ void spb_print_variants(FILE *f)
     }
 }
 
+/* ---- data kinds (--data) ---- */
+
+/* Every variant's time on each kind of data over its own time on uniform data, same process,
+ * same problem: a ratio well above 1 is a cliff (a microcode assist per instruction on
+ * subnormal results, a slow NaN path). Only a cliff that scalar does not have is a kernel's
+ * fault: scalar's own ratio is in its column. */
+void spb_print_data(FILE *f)
+{
+    int nv = simdpool_variant_count(), cols[64], nc = 0;
+    for (int v = 0; v < nv && nc < 64; v++)
+        if (simdpool_variant_supported(v)) cols[nc++] = v;
+    int any = 0;
+    for (int ci = 0; ci < spb.ncases; ci++) {
+        const spb_case *c = &spb.cases[ci];
+        if (c->data == SPB_DATA_UNIFORM || c->uniform_ci < 0) continue;
+        char row[2048];
+        int len = snprintf(row, sizeof row, "| %s | %s | %s | %s | %s | %d |", spb_data_name(c->data),
+                           simdpool_op_name(c->d.op), simdpool_layout_name(c->d.layout), c->shape, c->params,
+                           c->threads);
+        int own = 0;
+        for (int k = 0; k <= nc && len < (int)sizeof row; k++) {
+            const char *name = k < nc ? simdpool_variant_name(cols[k]) : "auto";
+            const spb_job *j = job(ci, name), *u = job(c->uniform_ci, name);
+            double t = t_of(j), tu = t_of(u);
+            if (j && j->err[0]) {
+                len += snprintf(row + len, sizeof row - (size_t)len, " %s |",
+                                strncmp(j->err, "mismatch", 8) ? "n/a" : "MISMATCH");
+                own++;
+            } else if (!j || (k < nc && fallback(j)) || isnan(t) || isnan(tu)) {
+                len += snprintf(row + len, sizeof row - (size_t)len, " - |");
+            } else {
+                const double r = t / tu;
+                len += snprintf(row + len, sizeof row - (size_t)len, r > 1.3 ? " **%.2f (%.2fx)** |" : " %.2f (%.2fx) |",
+                                t / 1e3, r);
+                own++;
+            }
+        }
+        if (!own) continue;
+        if (!any++) {
+            fprintf(f, "\n### data kinds (median us, x the same variant on uniform data, same run; > 1.3x in bold; "
+                       "- = no kernel of its own)\n\n| data | op | layout | shape | params | thr |");
+            for (int k = 0; k < nc; k++) fprintf(f, " %s |", simdpool_variant_name(cols[k]));
+            fprintf(f, " auto |\n|---|---|---|---|---|---:|");
+            for (int k = 0; k <= nc; k++) fprintf(f, "---:|");
+            fputc('\n', f);
+        }
+        fprintf(f, "%s\n", row);
+    }
+}
+
 /* ---- per-class choice ---- */
 
+/* Choices (and the tuning file) are made on uniform data only: the other kinds (--data) are
+ * there to show cliffs, not to pick kernels, and a class's choice must not depend on them. */
 int spb_choices(spb_choice **out, double margin)
 {
     int n = 0, cap = 0;
     spb_choice *v = NULL;
     for (int ci = 0; ci < spb.ncases; ci++) {
         const spb_case *c = &spb.cases[ci];
-        if (c->threads != 1) continue;
+        if (c->threads != 1 || c->data != SPB_DATA_UNIFORM) continue;
         int i = 0;
         while (i < n && strcmp(v[i].cls, c->cls)) i++;
         if (i < n) continue; /* class already done */
@@ -231,7 +293,7 @@ int spb_choices(spb_choice **out, double margin)
         int cnt[64] = {0}, cd = 0, ct = 0;
         for (int cj = ci; cj < spb.ncases; cj++) {
             const spb_case *d = &spb.cases[cj];
-            if (d->threads != 1 || strcmp(d->cls, c->cls)) continue;
+            if (d->threads != 1 || d->data != SPB_DATA_UNIFORM || strcmp(d->cls, c->cls)) continue;
             ch->ncases++;
             for (int k = 0; k < nv && k < 64; k++) {
                 const spb_job *j = job(cj, simdpool_variant_name(k));
@@ -308,8 +370,9 @@ void spb_print_choices(FILE *f, int with_tuned)
 
 void spb_write_csv(FILE *f)
 {
+    /* data (--data) is last, so that readers of the earlier columns by position keep working. */
     fprintf(f, "name,op,layout,variant,kernel,n,c,h,w,params,threads,class,in_bytes,out_bytes,median_ns,"
-               "gbps,outputs_per_s,roofline_ns,pct_roofline,error\n");
+               "gbps,outputs_per_s,roofline_ns,pct_roofline,error,data\n");
     for (int k = 0; k < spb.njobs; k++) {
         const spb_job *j = &spb.jobs[k];
         const spb_case *c = &spb.cases[j->ci];
@@ -317,8 +380,8 @@ void spb_write_csv(FILE *f)
         if (j->kind == SPB_ROOF) {
             fprintf(f, "%s,stream,-,stream,stream,,,,,,%d,,%zu,%zu,", j->name, c->threads, c->in_elems * 4,
                     c->out_elems * 4);
-            if (isnan(t)) fputs(",,,,,\n", f); /* filtered out: not run */
-            else fprintf(f, "%.1f,%.3f,,%.1f,100,\n", t, bytes_of(c) / t, t);
+            if (isnan(t)) fputs(",,,,,,\n", f); /* filtered out: not run */
+            else fprintf(f, "%.1f,%.3f,,%.1f,100,,\n", t, bytes_of(c) / t, t);
             continue;
         }
         char err[160];
@@ -329,9 +392,9 @@ void spb_write_csv(FILE *f)
                 simdpool_layout_name(c->d.layout), j->variant, j->kernel, (long long)c->d.n, (long long)c->d.c,
                 (long long)c->d.h, (long long)c->d.w, c->params, c->threads, c->cls, c->in_elems * 4,
                 c->out_elems * 4);
-        if (isnan(t)) fprintf(f, ",,,,,%s\n", err);
-        else fprintf(f, "%.1f,%.3f,%.4g,%.1f,%.1f,\n", t, bytes_of(c) / t, (double)c->out_elems / t * 1e9, r,
-                     100 * r / t);
+        if (isnan(t)) fprintf(f, ",,,,,%s,%s\n", err, spb_data_name(c->data));
+        else fprintf(f, "%.1f,%.3f,%.4g,%.1f,%.1f,,%s\n", t, bytes_of(c) / t, (double)c->out_elems / t * 1e9, r,
+                     100 * r / t, spb_data_name(c->data));
     }
 }
 
@@ -367,9 +430,11 @@ int spb_write_plot_data(const char *dir, char *panels, size_t pn, int *heat_rows
     int npanels = 0;
     /* GB/s against size: one file per (op, layout, params) with at least 5 sizes at 1 thread;
      * the first channel count seen at a size stands for it. */
+    /* One kind of data per panel: the sweep's first (uniform unless --data says otherwise). */
+    const spb_data kind = spb.ncases ? spb.cases[0].data : SPB_DATA_UNIFORM;
     for (int ci = 0; ci < spb.ncases; ci++) {
         const spb_case *c = &spb.cases[ci];
-        if (c->threads != 1 || c->d.n != 1 || c->params[0] != 'k') continue;
+        if (c->threads != 1 || c->d.n != 1 || c->params[0] != 'k' || c->data != kind) continue;
         char key[96];
         snprintf(key, sizeof key, "%s_%s_%s", simdpool_op_name(c->d.op), simdpool_layout_name(c->d.layout), c->params);
         if (strstr(panels, key)) continue;
@@ -377,7 +442,7 @@ int spb_write_plot_data(const char *dir, char *panels, size_t pn, int *heat_rows
         for (int cj = ci; cj < spb.ncases; cj++) {
             const spb_case *d = &spb.cases[cj];
             if (d->threads != 1 || d->d.n != 1 || d->d.op != c->d.op || d->d.layout != c->d.layout ||
-                strcmp(d->params, c->params))
+                d->data != kind || strcmp(d->params, c->params))
                 continue;
             int seen = 0;
             for (int s = 0; s < ns; s++) seen |= sizes[s] == d->d.h;
@@ -424,8 +489,9 @@ int spb_write_plot_data(const char *dir, char *panels, size_t pn, int *heat_rows
     for (int ci = 0; ci < spb.ncases; ci++) {
         const spb_case *c = &spb.cases[ci];
         if (c->threads != 1 || !job(ci, "auto")) continue;
-        fprintf(f, "%s/%s/c%lld@%lld/%s", simdpool_op_name(c->d.op), simdpool_layout_name(c->d.layout),
-                (long long)c->d.c, (long long)c->d.h, c->params);
+        fprintf(f, "%s/%s/c%lld@%lld/%s%s%s", simdpool_op_name(c->d.op), simdpool_layout_name(c->d.layout),
+                (long long)c->d.c, (long long)c->d.h, c->params, c->data == SPB_DATA_UNIFORM ? "" : "/",
+                c->data == SPB_DATA_UNIFORM ? "" : spb_data_name(c->data));
         for (int k = 0; k < nc; k++) {
             const spb_job *v = job(ci, cols[k]);
             put(f, v ? 100 * roof_of(v) / t_of(v) : NAN);

@@ -25,6 +25,8 @@ const char *spb_effective_variant(const char *kernel, char *buf, size_t n);
 void spb_print_tables(FILE *f);
 void spb_print_choices(FILE *f, int with_tuned);
 void spb_print_variants(FILE *f);
+/* Each kind of data's time over uniform's, per variant (--data with several kinds). */
+void spb_print_data(FILE *f);
 void spb_write_csv(FILE *f);
 int spb_write_plot_data(const char *dir, char *panels, size_t n, int *heat_rows);
 
