@@ -76,7 +76,25 @@
  *   blocks 1-4 ahead (nchw, 0.55-0.84x); storing each block's sums at once instead of after
  *   the next block's loads (4K aliasing: the sums come late): nchw 7^2 about 3-5% slower;
  *   the eight planes' pieces interleaved (G planes x A chains) instead of in address order:
- *   gcc's scheduler put them back in plane order, level. */
+ *   gcc's scheduler put them back in plane order, level.
+ * - nchw_2x2s2 short rows on unusual data (2026-11-22 21:20, bench `--data`, max C512 7^2-56^2,
+ *   avx2 column): their NaN record, a running sum over the whole slice, also fires on +inf
+ *   meeting -inf (1 in 64 +-inf: 2.0-4.5x the uniform time), and one NaN anywhere sends every
+ *   row of the slice through the exact loop again (1 in 64 NaN: 2.8-10x; scalar 1.0x on both).
+ *   Tried, not kept (library A/B, 4-6 alternating runs, --benchmark_repetitions=3, medians):
+ *   (a) the records as two compares and two ORs (vec2hs sum = 0): inf 1.00x, but uniform
+ *   1.04-1.08x slower (C2048 7^2 9449 -> 10060 ns, C512 14^2 5580 -> 5834). (b) The sum kept;
+ *   after it fires, each row's window columns scanned for a NaN and only such rows redone by
+ *   row_kernel: nan C512 7^2 7.1 -> 4.2x, C2048 7^2 8.9 -> 4.8x, 14^2 9.2 -> 6.5x, 28^2/56^2
+ *   level; inf 4.5 -> 2.8x (the scan costs a second read); but uniform 7^2 1.09x slower
+ *   (2295 -> 2499 ns, 6 runs, ranges apart; also with the redo marked cold): gcc allocated
+ *   the inlined planes2 differently. With the redo taking (p, a, first row, last row) only,
+ *   uniform was level (6 runs: 0.99-1.01x, 7^2 1.06x, noisy) but the gain shrank and turned:
+ *   nan 7^2 7.3 -> 5.2x, C2048 7^2 8.9 -> 6.2x, 14^2 level, 28^2 6.4 -> 8.0x and 56^2
+ *   2.9 -> 3.3x (the exact row template per NaN row is slower than the body2/row2 loop it
+ *   replaced on rows of 14-28 outputs); inf 4.5 -> 3.1-3.2x at 7^2, 0.9-0.97x of the old time
+ *   on 14^2-56^2. Not a clear win. Tests caught the redo switched off (variants and
+ *   bench-data failed), so the change was correct as far as they go. */
 #include "avx2.h"
 
 #define I SP_K_INDICES
