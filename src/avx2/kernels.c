@@ -3,6 +3,12 @@
  *
  * Measurement log (Intel Xeon, AVX-512 machine, 1 thread, bench avx2 column, medians of separate
  * processes against the previous build run alternately, % of the same-run roofline):
+ * - nhwc_3x3s1 on tensors 4-28 bytes past a 32-byte boundary, C a multiple of 8 and >= 96
+ *   (2026-11-22, h14): the channel walk starts on the input's 32-byte grid (a head vector
+ *   loaded whole from the boundary before the pixel, stores masked), so no ymm load splits a
+ *   cache line. Bench --offset 16 before -> after, us: avg C192 28^2 36.59 -> 23.68, C512
+ *   14^2 24.93 -> 15.87, C256 56^2 344.7 -> 250.0; max 40.50 -> 29.57, 26.99 -> 20.33,
+ *   346.6 -> 248.8; aligned level (details in src/avx512/kernels.c).
  * - nhwc_2x2s2, each tap loaded once and the NaN record as fmadds, later adds (2026-11-22, `--op max,avg
  *   --layout nhwc --size 28,14,7 --benchmark_repetitions=3`, 3-5 rounds): max C512 14^2
  *   4646 -> 3712 ns (1.25x, 81% -> 102%), C512 7^2 848 -> 696, C2048 7^2 3281 -> 2674,

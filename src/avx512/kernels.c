@@ -265,8 +265,24 @@
  *     now 0.90-1.06.
  *   Not taken: the same masked head in src/tmpl/nhwc_3x3s1.h / nhwc_3x3s2.h (h6's 094c66e):
  *   3x3 s1 at --offset 16 went 0.43-0.61x main's time, but aligned tensors ran 0.93-1.08x
- *   (C512 avg 14^2 4-8% slower in every run set) and AVX2's aligned 0.97-1.09; aligned is the
- *   common case, so the templates stay as they were (offset/aligned, 3x3 s1: 1.45-2.55).
+ *   (C512 avg 14^2 4-8% slower in every run set) and AVX2's aligned 0.97-1.09.
+ *   Taken for 3x3 s1 (h14): the head as a whole vector from the grid boundary before the
+ *   pixel (only its stores masked), from 64 channels on (AVX2: 32-byte grid, 96 on), in a
+ *   function of its own beside the aligned walk, which compiles as before (a head behind a
+ *   branch in the one body cost aligned 3-7%, AVX2's 4-10%). 1 thread, bench `--op avg,max
+ *   --layout nhwc --size 56,28,14 --threads 1 --no-peers`, medians of 3 (before) and 4 (after)
+ *   runs alternating --offset 0 / 16, us, offset 16 before -> after (after's offset/aligned):
+ *     avx512 avg C192 28^2 37.56 -> 19.10 (1.11), C512 14^2 29.50 -> 11.79 (1.05),
+ *            C256 56^2 310.6 -> 222.9 (1.02); max 37.85 -> 21.07 (1.12), 30.21 -> 13.64
+ *            (1.12), 314.2 -> 225.9 (1.03)
+ *     avx2   avg 36.59 -> 23.68 (1.13), 24.93 -> 15.87 (1.10), 344.7 -> 250.0 (1.02);
+ *            max 40.50 -> 29.57 (1.08), 26.99 -> 20.33 (1.12), 346.6 -> 248.8 (1.00)
+ *   Aligned, bench after/before 0.97-1.03 (3x3 s2, unchanged code, 0.95-1.01 in the same runs);
+ *   in-process A/B both load orders, 21 rounds, 2 sets: avx512 0.985-1.043, avx2 0.985-1.041,
+ *   C512 14^2 avg 0.995-1.013. Harness A/B at 16 bytes off by C (28^2, avg/max): avx512 C64
+ *   0.83, with a head C48 0.91-1.02 and C32 1.22-1.32 (so none below 64); avx2 with a head
+ *   C64 0.85 avg but 1.03-1.06 max (none below 96), C96 0.65 / 0.88. 3x3 s2 keeps its
+ *   unaligned walk (offset/aligned 1.03-1.28).
  */
 #include "avx512.h"
 #include "../tmpl/accepts.h"

@@ -34,8 +34,10 @@ typedef struct rows4 {
     const float *inv[2];
     float *o[2];
     int64_t C, w, pl, ow;
-    int full; /* every row the step reads is inside the image */
-    int odd;  /* R = 1: the row is odd, the second of its pair (see run()) */
+    int64_t d; /* the channel walk's grid starts d floats before each pixel (see grid_head()) */
+    int full;  /* every row the step reads is inside the image */
+    int odd;   /* R = 1: the row is odd, the second of its pair (see run()) */
+    int first; /* the rows hold the tensor's first input or output pixel (see columns()) */
 } rows4;
 
 SP_INLINE spv step(spv m, spv v, int exact) { return exact ? spv_maxnan(m, v) : spv_max(v, m); }
@@ -97,10 +99,11 @@ SP_INLINE int compute(const rows4 *s, const float *const *q, int64_t x, int NC, 
     return spv_nan_any(nan[0], nan[1]);
 }
 
-SP_INLINE void columns(const rows4 *s0, int64_t ow, int NC, int R, int op, int edge)
+SP_INLINE void columns(const rows4 *s0, int64_t ow, int NC, int R, int op, int edge, int grid)
 {
     const rows4 s = *s0; /* a local copy the compiler can keep in registers */
     const int64_t C = s.C, x = ow - s.pl;
+    (void)grid;
     /* Row pointers stepped along the channels: the 16 taps are these plus i*C. */
     const float *q[4];
     float *o0 = s.o[0] + ow * C, *o1 = s.o[1] + ow * C;
@@ -109,41 +112,76 @@ SP_INLINE void columns(const rows4 *s0, int64_t ow, int NC, int R, int op, int e
     if (op == OP_AVG)
         for (int r = 0; r < 2; r++) inv[r][0] = s.inv[r][ow], inv[r][1] = s.inv[r][ow + (NC - 1)];
     int64_t c = 0;
-#define STEP(plain, tail, km)                                                                                 \
+#define STEP(plain, tail, store_k, km)                                                                        \
     do {                                                                                                      \
         spv o[2][2];                                                                                          \
         /* The exact redo loads the taps again rather than keeping them live across the check. */           \
         if (compute(&s, q, x, NC, R, op, edge, plain, tail, km, 0, o))                                        \
             compute(&s, q, x, NC, R, op, edge, plain, tail, km, 1, o);                                        \
-        store_outs(o, R, NC, op, inv, o0, o1, C, tail, km);                                                  \
+        store_outs(o, R, NC, op, inv, o0, o1, C, store_k, km);                                               \
         for (int j = 0; j < 4; j++) q[j] += SPV_W;                                                            \
         o0 += SPV_W;                                                                                          \
         o1 += SPV_W;                                                                                          \
     } while (0)
     const spv_k all = spv_k_tail(SPV_W);
+#ifdef SPV_GRID
+    if (grid) {
+        /* Channels [0, W - d) as one vector of the grid, loaded whole from d floats before the
+         * pixel (the previous pixel's last channels: inside the tensor, computed and not
+         * stored), so that the loads after it are aligned and none splits a cache line. The
+         * tensor's first pixel has nothing before it: there the vector is loaded from the pixel
+         * itself (C >= W) and its low W - d lanes are stored. */
+        const int first = s.first && ow == 0;
+        const int64_t e = first ? 0 : s.d;
+        const spv_k km = first ? spv_k_tail(SPV_W - s.d) : spv_k_from(s.d);
+        for (int j = 0; j < 4; j++) q[j] -= e;
+        o0 -= e;
+        o1 -= e;
+        STEP(0, 0, 1, km);
+        /* STEP moved on by W from the vector's start: on to channel W - d. */
+        for (int j = 0; j < 4; j++) q[j] -= s.d - e;
+        o0 -= s.d - e;
+        o1 -= s.d - e;
+        c = SPV_W - s.d;
+    }
+#endif
     /* Rows inside the image (all but the first and last output rows) skip the padding test. */
     if (s.full)
-        for (; c + SPV_W <= C; c += SPV_W) STEP(1, 0, all);
+        for (; c + SPV_W <= C; c += SPV_W) STEP(1, 0, 0, all);
     else
-        for (; c + SPV_W <= C; c += SPV_W) STEP(0, 0, all);
+        for (; c + SPV_W <= C; c += SPV_W) STEP(0, 0, 0, all);
     if (c < C) {
         const spv_k km = spv_k_tail(C - c);
-        STEP(0, 1, km);
+        STEP(0, 1, 1, km);
     }
 #undef STEP
 }
 
-SP_INLINE void row_pair(const rows4 *s, int R, int op)
+/* GRID: s->d > 0, the channel walk starts with the grid's head vector. */
+SP_INLINE void row_pair(const rows4 *s, int R, int op, int grid)
 {
     const int64_t OW = s->ow, x0 = -s->pl;
     int64_t ow = 0;
-    if (x0 < 0 && OW >= 2) columns(s, ow, 2, R, op, 1), ow += 2;
-    for (; ow + 1 < OW && ow + x0 + 3 < s->w; ow += 2) columns(s, ow, 2, R, op, 0);
-    for (; ow + 1 < OW; ow += 2) columns(s, ow, 2, R, op, 1);
-    if (ow < OW) columns(s, ow, 1, R, op, 1);
+    if (x0 < 0 && OW >= 2) columns(s, ow, 2, R, op, 1, grid), ow += 2;
+    for (; ow + 1 < OW && ow + x0 + 3 < s->w; ow += 2) columns(s, ow, 2, R, op, 0, grid);
+    for (; ow + 1 < OW; ow += 2) columns(s, ow, 2, R, op, 1, grid);
+    if (ow < OW) columns(s, ow, 1, R, op, 1, grid);
 }
 
-SP_INLINE void run(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op)
+#ifdef SPV_GRID
+/* Floats past the SPV_GRID-byte boundary before the input where every pixel is that far past
+ * one (C a multiple of the grid's floats), else 0. At 16 bytes off, every zmm load split two
+ * cache lines (every other ymm load) and the kernel ran 2.0-2.6x (AVX2 1.4-1.7x) its aligned
+ * time on C192 28^2 and C512 14^2 (see src/avx512/kernels.c). The grid's head vector is one
+ * more step per pixel, which only pays from SPV_GRID_MIN_C channels on. */
+static int64_t grid_head(const sp_problem *p, const float *in)
+{
+    const uintptr_t m = (uintptr_t)in % SPV_GRID;
+    return p->c % (SPV_GRID / 4) == 0 && p->c >= SPV_GRID_MIN_C && m % 4 == 0 ? (int64_t)(m / 4) : 0;
+}
+#endif
+
+SP_INLINE void run(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op, int grid)
 {
     const int64_t C = p->c, h = p->h, OH = p->oh, OW = p->ow;
     float inv[3][SP_TMPL_OWMAX];
@@ -159,6 +197,11 @@ SP_INLINE void run(const sp_problem *p, const sp_args *a, size_t begin, size_t e
         s.w = p->w;
         s.pl = p->pl;
         s.ow = OW;
+#ifdef SPV_GRID
+        s.d = grid ? grid_head(p, a->in) : 0;
+#else
+        s.d = 0;
+#endif
         for (int64_t oh = oh0; oh < oh1;) {
             /* Pairs start on even rows whatever the slice: a pair's first row sums a + (b + c),
              * its second (b + c) + d, and a row alone sums as it would in its pair, so the
@@ -172,28 +215,48 @@ SP_INLINE void run(const sp_problem *p, const sp_args *a, size_t begin, size_t e
                 s.in[j] = y >= 0 && y < h;
             }
             s.full = hs >= 0 && hs + R + 1 < h;
+            s.first = n == 0 && hs <= 0;
             for (int r = 0; r < 2; r++) {
                 const int rr = r < R ? r : 0;
                 s.o[r] = out + (oh + rr) * OW * C;
                 s.inv[r] = inv[p->divisor_override ? 0 : sp_div_rows(p, hs + rr) - 1];
             }
             if (R == 2)
-                row_pair(&s, 2, op);
+                row_pair(&s, 2, op, grid);
             else
-                row_pair(&s, 1, op);
+                row_pair(&s, 1, op, grid);
             oh += R;
         }
         u += (size_t)(oh1 - oh0);
     }
 }
 
+/* GRID: the input is off the grid (grid_head() > 0). Two functions, so that the aligned walk
+ * is compiled as it was before the grid: in one function, aligned tensors ran 3-10% slower. */
+#define SPV_BODY(name, grid)                                                                                 \
+    __attribute__((noinline)) static void name(const sp_problem *p, const sp_args *a, size_t begin, size_t end) \
+    {                                                                                                         \
+        switch (p->op) {                                                                                      \
+        case SIMDPOOL_MAX: run(p, a, begin, end, OP_MAX, grid); break;                                        \
+        case SIMDPOOL_AVG: run(p, a, begin, end, OP_AVG, grid); break;                                        \
+        default: run(p, a, begin, end, OP_SUM, grid); break;                                                  \
+        }                                                                                                     \
+    }
+SPV_BODY(body_plain, 0)
+#ifdef SPV_GRID
+SPV_BODY(body_grid, 1)
+#endif
+#undef SPV_BODY
+
 void SPV_FN(nhwc_3x3s1)(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
-    switch (p->op) {
-    case SIMDPOOL_MAX: run(p, a, begin, end, OP_MAX); break;
-    case SIMDPOOL_AVG: run(p, a, begin, end, OP_AVG); break;
-    default: run(p, a, begin, end, OP_SUM); break;
+#ifdef SPV_GRID
+    if (grid_head(p, a->in)) {
+        body_grid(p, a, begin, end);
+        return;
     }
+#endif
+    body_plain(p, a, begin, end);
 }
 
 #ifndef SPV_NO_ACCEPTS
