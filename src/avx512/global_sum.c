@@ -180,29 +180,37 @@ SP_INLINE void block_rows(const float *x, float *out, int64_t hw, __m512 scale, 
     }
 }
 
-SP_INLINE void sum_nchw_hw(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t hw, int64_t d)
+/* A block with some planes left out: at most two per slice, so one out-of-line copy per map
+ * serves the slice's head and tail (inlined at both, they doubled the map's code). */
+typedef void part_fn(const float *x, float *out, int64_t hw, int64_t d, __m512 div, int k0, int k1, int first);
+
+SP_INLINE void sum_nchw_hw(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t hw, int64_t d,
+                           part_fn *part)
 {
     const __m512 div = _mm512_set1_ps(p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f);
     size_t u0 = begin / 16 * 16;
     if (u0 < begin) {
         const size_t k1 = end - u0 < 16 ? end - u0 : 16;
-        block(a->in + (int64_t)u0 * hw, a->out + u0, hw, d, div, (int)(begin - u0), (int)k1, 0, 0);
+        part(a->in + (int64_t)u0 * hw, a->out + u0, hw, d, div, (int)(begin - u0), (int)k1, 0);
         u0 += 16;
     }
     for (; u0 + 16 <= end; u0 += 16) block(a->in + (int64_t)u0 * hw, a->out + u0, hw, d, div, 0, 16, 1, !u0);
-    if (u0 < end) block(a->in + (int64_t)u0 * hw, a->out + u0, hw, d, div, 0, (int)(end - u0), 0, !u0);
+    if (u0 < end) part(a->in + (int64_t)u0 * hw, a->out + u0, hw, d, div, 0, (int)(end - u0), !u0);
 }
 
 /* The same walk for block_rows: blocks on the same grid, NB at a time where all are whole
  * (4 for 7x7: 1.6% over 2 in A/B; elsewhere 2, level, at a third of the compile time).
  * HW >= 32, so the row after a boundary row holds no other boundary. */
-SP_INLINE void sum_nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t hw, int nb)
+typedef void rows_part_fn(const float *x, float *out, int64_t hw, __m512 scale, int k0, int k1);
+
+SP_INLINE void sum_nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t hw, int nb,
+                             rows_part_fn *part)
 {
     const __m512 scale = _mm512_set1_ps(p->op == SIMDPOOL_GLOBAL_AVG ? 1.0f / (float)hw : 1.0f);
     size_t u0 = begin / 16 * 16;
     if (u0 < begin) {
         const size_t k1 = end - u0 < 16 ? end - u0 : 16;
-        block_rows(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, (int)(begin - u0), (int)k1, 1, 1);
+        part(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, (int)(begin - u0), (int)k1);
         u0 += 16;
     }
     if (nb == 4)
@@ -212,8 +220,39 @@ SP_INLINE void sum_nchw_rows(const sp_problem *p, const sp_args *a, size_t begin
         block_rows(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, 0, 16, 0, 1);
         u0 += 16;
     }
-    if (u0 < end) block_rows(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, 0, (int)(end - u0), 1, 1);
+    if (u0 < end) part(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, 0, (int)(end - u0));
 }
+
+/* One out-of-line function per map: inlined into one switch they made a single function of
+ * 180 KB, whose compile time grows faster than its size (clang's ASan build took 5 minutes
+ * on this file). HW 0: the runtime map, on the grid d. */
+#define SP_MAP_HW(name, HW)                                                                                     \
+    static __attribute__((noinline)) void part_##name(const float *x, float *out, int64_t hw, int64_t d,       \
+                                                      __m512 div, int k0, int k1, int first)                    \
+    {                                                                                                           \
+        block(x, out, HW ? HW : hw, HW ? 0 : d, div, k0, k1, 0, first);                                         \
+    }                                                                                                           \
+    static __attribute__((noinline)) void nchw_##name(const sp_problem *p, const sp_args *a, size_t begin,      \
+                                                      size_t end, int64_t hw, int64_t d)                        \
+    {                                                                                                           \
+        sum_nchw_hw(p, a, begin, end, HW ? HW : hw, HW ? 0 : d, part_##name);                                   \
+    }
+#define SP_MAP_ROWS(HW, NB)                                                                                     \
+    static __attribute__((noinline)) void part_##HW(const float *x, float *out, int64_t hw, __m512 scale,      \
+                                                    int k0, int k1)                                             \
+    {                                                                                                           \
+        (void)hw;                                                                                               \
+        block_rows(x, out, HW, scale, k0, k1, 1, 1);                                                            \
+    }                                                                                                           \
+    static __attribute__((noinline)) void nchw_##HW(const sp_problem *p, const sp_args *a, size_t begin,        \
+                                                    size_t end, int64_t hw, int64_t d)                          \
+    {                                                                                                           \
+        (void)hw, (void)d;                                                                                      \
+        sum_nchw_rows(p, a, begin, end, HW, NB, part_##HW);                                                     \
+    }
+SP_MAP_ROWS(36, 2) SP_MAP_ROWS(49, 4) SP_MAP_HW(64, 64) SP_MAP_ROWS(100, 2) SP_MAP_HW(196, 196) SP_MAP_HW(any, 0)
+#undef SP_MAP_HW
+#undef SP_MAP_ROWS
 
 void sp_avx512_global_sum_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
@@ -228,17 +267,18 @@ void sp_avx512_global_sum_nchw(const sp_problem *p, const sp_args *a, size_t beg
      * 0.91 and cost 8% on aligned tensors); from 169 floats the shifted grid is the faster
      * (14x14 0.88 -> 1.12, 13x13 0.80 -> 1.23). */
     if (d && hw >= 169) {
-        sum_nchw_hw(p, a, begin, end, hw, d);
+        nchw_any(p, a, begin, end, hw, d);
         return;
     }
-    /* the common maps get their pieces' masks and counts as constants */
+    /* the common maps get their pieces' masks and counts as constants; the others take the
+     * runtime map on the unshifted grid */
     switch (hw) {
-    case 36: sum_nchw_rows(p, a, begin, end, 36, 2); break;
-    case 49: sum_nchw_rows(p, a, begin, end, 49, 4); break;
-    case 64: sum_nchw_hw(p, a, begin, end, 64, 0); break;
-    case 100: sum_nchw_rows(p, a, begin, end, 100, 2); break;
-    case 196: sum_nchw_hw(p, a, begin, end, 196, 0); break;
-    default: sum_nchw_hw(p, a, begin, end, hw, 0); break;
+    case 36: nchw_36(p, a, begin, end, hw, 0); break;
+    case 49: nchw_49(p, a, begin, end, hw, 0); break;
+    case 64: nchw_64(p, a, begin, end, hw, 0); break;
+    case 100: nchw_100(p, a, begin, end, hw, 0); break;
+    case 196: nchw_196(p, a, begin, end, hw, 0); break;
+    default: nchw_any(p, a, begin, end, hw, 0); break;
     }
 }
 
