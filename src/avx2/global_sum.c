@@ -171,17 +171,21 @@ SP_INLINE __m256 block(const float *x, int64_t hw, __m256 div, int k0, int k1, i
     return _mm256_div_ps(_mm256_add_ps(s, _mm256_setzero_ps()), div);
 }
 
+/* A block with some planes left out: at most two per slice, so one out-of-line copy per map
+ * serves the slice's head and tail (inlined at both, they doubled each map's code). */
+typedef void part_fn(const float *x, float *out, int64_t hw, __m256 div, int k0, int k1);
+
 SP_INLINE void part_block(const float *x, float *out, int64_t hw, __m256 div, int k0, int k1)
 {
     _mm256_maskstore_ps(out, lanes_in(k0, k1), block(x, hw, div, k0, k1, 0));
 }
 
-SP_INLINE void sum_nchw_hw(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t hw)
+SP_INLINE void sum_nchw_hw(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t hw, part_fn *part)
 {
     const __m256 div = _mm256_set1_ps(p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f);
     size_t u0 = begin / 8 * 8;
     if (u0 < begin) {
-        part_block(a->in + (int64_t)u0 * hw, a->out + u0, hw, div, (int)(begin - u0), end - u0 < 8 ? (int)(end - u0) : 8);
+        part(a->in + (int64_t)u0 * hw, a->out + u0, hw, div, (int)(begin - u0), end - u0 < 8 ? (int)(end - u0) : 8);
         u0 += 8;
     }
     /* Each block's sums are stored after the next block's loads: a load that matches an older
@@ -197,19 +201,30 @@ SP_INLINE void sum_nchw_hw(const sp_problem *p, const sp_args *a, size_t begin, 
         _mm256_storeu_ps(a->out + u0, r);
         u0 += 8;
     }
-    if (u0 < end) part_block(a->in + (int64_t)u0 * hw, a->out + u0, hw, div, 0, (int)(end - u0));
+    if (u0 < end) part(a->in + (int64_t)u0 * hw, a->out + u0, hw, div, 0, (int)(end - u0));
 }
 
 /* One function per map, each starting on a 64-byte boundary: inlined into one switch, the
  * 7x7 loop's placement moved with every case added (C2048 7x7 3160 -> 3347 ns in the bench). */
 #define SP_MAP(n)                                                                                 \
+    static __attribute__((noinline)) void part_##n(const float *x, float *out, int64_t hw, __m256 div, int k0, \
+                                                   int k1)                                        \
+    {                                                                                             \
+        (void)hw;                                                                                 \
+        part_block(x, out, n, div, k0, k1);                                                       \
+    }                                                                                             \
     static __attribute__((noinline, aligned(64))) void sum_nchw_##n(const sp_problem *p, const sp_args *a, \
                                                                     size_t begin, size_t end)     \
     {                                                                                             \
-        sum_nchw_hw(p, a, begin, end, n);                                                         \
+        sum_nchw_hw(p, a, begin, end, n, part_##n);                                               \
     }
 SP_MAP(16) SP_MAP(25) SP_MAP(36) SP_MAP(49) SP_MAP(81) SP_MAP(100) SP_MAP(144) SP_MAP(169) SP_MAP(196)
 #undef SP_MAP
+
+static __attribute__((noinline)) void part_any(const float *x, float *out, int64_t hw, __m256 div, int k0, int k1)
+{
+    part_block(x, out, hw, div, k0, k1);
+}
 
 void sp_avx2_global_sum_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
@@ -224,7 +239,7 @@ void sp_avx2_global_sum_nchw(const sp_problem *p, const sp_args *a, size_t begin
     case 144: sum_nchw_144(p, a, begin, end); break;
     case 169: sum_nchw_169(p, a, begin, end); break;
     case 196: sum_nchw_196(p, a, begin, end); break;
-    default: sum_nchw_hw(p, a, begin, end, p->h * p->w); break;
+    default: sum_nchw_hw(p, a, begin, end, p->h * p->w, part_any); break;
     }
 }
 
