@@ -471,7 +471,7 @@ SP_AI void plane_nchw(const sp_problem *p, const sp_args *a, size_t u, const int
         if (a->idx)                                                                                \
             SLICE(K_MAXI, SHAPE, 0);                                                               \
         else                                                                                       \
-            SLICE(K_MAX, SHAPE, 0);                                                                \
+            SP_NEON_NAME(name##_max)(p, a, b, e);                                                  \
     }                                                                                              \
     void SP_NEON_NAME(name##_avg)(const sp_problem *p, const sp_args *a, size_t b, size_t e)       \
     {                                                                                              \
@@ -501,8 +501,10 @@ void SP_NEON_NAME(nchw_generic_max)(const sp_problem *p, const sp_args *a, size_
 
 void SP_NEON_NAME(nchw_generic_maxi)(const sp_problem *p, const sp_args *a, size_t b, size_t e)
 {
+    /* without indices, the values-only kernel above (a second copy of its five instances
+     * only added compile time) */
     if (!a->idx) {
-        BY_STRIDE(K_MAX)
+        SP_NEON_NAME(nchw_generic_max)(p, a, b, e);
     } else {
         BY_STRIDE(K_MAXI)
     }
