@@ -173,14 +173,22 @@ void spb_print_tables(FILE *f)
 
 /* ---- variants side by side ---- */
 
+/* The variants this CPU runs (at most 64), in registry order: the tables' columns. */
+static int supported_variants(int cols[64])
+{
+    int nc = 0;
+    for (int v = 0; v < simdpool_variant_count() && nc < 64; v++)
+        if (simdpool_variant_supported(v)) cols[nc++] = v;
+    return nc;
+}
+
 /* Every variant's own kernel on each 1-thread case, as median us and speedup over scalar, and
  * how far the fastest is ahead of the runner-up: this is where a variant earns its place (an
  * AVX-512 kernel against AVX2's, say). Fallbacks are "-", so each column is that variant's code. */
 void spb_print_variants(FILE *f)
 {
-    int nv = simdpool_variant_count(), cols[64], nc = 0;
-    for (int v = 0; v < nv && nc < 64; v++)
-        if (simdpool_variant_supported(v)) cols[nc++] = v;
+    int cols[64];
+    const int nc = supported_variants(cols);
     int any = 0;
     for (int ci = 0; ci < spb.ncases; ci++) {
         const spb_case *c = &spb.cases[ci];
@@ -224,9 +232,8 @@ void spb_print_variants(FILE *f)
  * fault: scalar's own ratio is in its column. */
 void spb_print_data(FILE *f)
 {
-    int nv = simdpool_variant_count(), cols[64], nc = 0;
-    for (int v = 0; v < nv && nc < 64; v++)
-        if (simdpool_variant_supported(v)) cols[nc++] = v;
+    int cols[64];
+    const int nc = supported_variants(cols);
     int any = 0;
     for (int ci = 0; ci < spb.ncases; ci++) {
         const spb_case *c = &spb.cases[ci];
