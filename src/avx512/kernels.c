@@ -139,7 +139,15 @@
  *     gcc's generic tuning folded each load into the shift, the max and the compare (three
  *     reads per vector): 1.2x slower until an empty asm pinned one load each.
  *   Tried in the period, in-process A/B against it: P vectors all by shift 0.96, other mixes
- *     0.98-1.00, NaN check by fmadd off port 5 0.98-1.00, prefetch 256 / 1024 floats 1.00.
+ *     0.98-1.00, NaN check by fmadd off port 5 0.98-1.00, prefetch 256 / 1024 floats 1.00;
+ *     later, prefetch of every other line, none, or prefetchw of the output 0.998-1.005 (the
+ *     hardware prefetchers keep this aligned stream fed).
+ *   Then: the loop cost about the same in L1 as in L2; in L1, dropping the gathers made it 1.3x
+ *     faster, dropping the compares changed nothing. The third-vector merge-masked vpermps
+ *     became a blend (flex ports) before a single vpermt2ps, since the lanes used of the first
+ *     and third vectors never coincide, and half the P vectors take the two-permute pairs:
+ *     in-process A/B 1.068 (C512), 1.04 (L1). Bench, same process, 4 runs: avx2 4994-5344 ns,
+ *     avx512 4066-4443 ns (81.3-85.2%), avx2/avx512 1.20-1.23.
  * nchw_2x2s2_narrow avg (same steps, pair sums, fmadd by 0.25 from +0), only on widths 3, 5, 7,
  *   10, 11, 13, 14 (in-process A/B 1.12-1.22; the others 0.92-1.09 stay with AVX2). Bench, as
  *   above, 4 runs:

@@ -12,11 +12,11 @@
  *   - horizontal pairs: a 64-bit shift moves each odd column onto its even lane (port 0),
  *     vmaxps(odd, even), and one vpermt2ps packs the pair maxima of two vectors into P, 16
  *     consecutive pairs: row pair k's upper pairs are P[14k .. 14k+6], its lower P[14k+7 ..].
- *     Every fourth P takes two vpermt2ps (evens, odds) and one vmaxps instead, which balances
- *     ports 0 and 5 (microbenchmark, C512 14^2: 4.36 us, against 4.55-4.70 without);
+ *     Every other P takes two vpermt2ps (evens, odds) and one vmaxps instead, which balances
+ *     ports 0 and 5 (in-process A/B against every fourth 1.025-1.038, against none ~1.06);
  *   - vertical: output o = 7k + j is vmaxps(lower P[14k+7+j], upper P[14k+j]); an output
- *     vector's upper (lower) pairs lie in three consecutive P vectors, gathered by a vpermt2ps
- *     from the first two and a merge-masked vpermps from the third (the table below);
+ *     vector's upper (lower) pairs lie in three consecutive P vectors, gathered by one blend
+ *     and one vpermt2ps (the table below);
  *   - NaN: an ordered compare of each pair of loaded vectors chains into an opmask, and the
  *     caller redoes a chunk that saw one with the exact kernel. (A check by fmadd, off port 5,
  *     measured 3% faster, but inputs of +-inf, or inf next to zero, would raise false alarms
@@ -26,54 +26,43 @@
 #include "simd.h"
 
 /* Gather indices per output vector q: [2q] its upper pairs, [2q+1] its lower. Lane l is output
- * o = 16q + l, upper pair t = 14 * (o / 7) + o % 7, lower t + 7; with s the P vector of lane 0's
- * pair, [0] holds t - 16s for the pairs in P[s] and P[s+1] (vpermt2ps), [1] t - 16s - 32 for
- * those in P[s+2] (the lanes of the mask in PERIOD_OUTS; 0 elsewhere). */
-static const int32_t gather_ix[14][2][16] = {
-    {{ 0,  1,  2,  3,  4,  5,  6, 14, 15, 16, 17, 18, 19, 20, 28, 29},
-     { 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0}},
-    {{ 7,  8,  9, 10, 11, 12, 13, 21, 22, 23, 24, 25, 26, 27,  0,  0},
-     { 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  3,  4}},
-    {{14, 15, 16, 17, 18, 26, 27, 28, 29, 30, 31,  0,  0,  0,  0,  0},
-     { 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  8,  9, 10, 11}},
-    {{ 5,  6,  7,  8,  9, 17, 18, 19, 20, 21, 22, 23, 31,  0,  0,  0},
-     { 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  1,  2}},
-    {{12, 13, 14, 22, 23, 24, 25, 26, 27, 28,  0,  0,  0,  0,  0,  0},
-     { 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  4,  5,  6,  7,  8,  9}},
-    {{ 3,  4,  5, 13, 14, 15, 16, 17, 18, 19, 27, 28, 29, 30, 31,  0},
-     { 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0}},
-    {{10, 18, 19, 20, 21, 22, 23, 24,  0,  0,  0,  0,  0,  0,  0,  0},
-     { 0,  0,  0,  0,  0,  0,  0,  0,  0,  1,  2,  3,  4,  5,  6, 14}},
-    {{ 1,  9, 10, 11, 12, 13, 14, 15, 23, 24, 25, 26, 27, 28, 29,  0},
-     { 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  5}},
-    {{15, 16, 17, 18, 19, 20, 28, 29, 30, 31,  0,  0,  0,  0,  0,  0},
-     { 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  1,  2, 10, 11, 12}},
-    {{ 6,  7,  8,  9, 10, 11, 19, 20, 21, 22, 23, 24, 25,  0,  0,  0},
-     { 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  1,  2,  3}},
-    {{13, 14, 15, 16, 24, 25, 26, 27, 28, 29, 30,  0,  0,  0,  0,  0},
-     { 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  6,  7,  8,  9, 10}},
-    {{ 4,  5,  6,  7, 15, 16, 17, 18, 19, 20, 21, 29, 30, 31,  0,  0},
-     { 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  1}},
-    {{11, 12, 20, 21, 22, 23, 24, 25, 26,  0,  0,  0,  0,  0,  0,  0},
-     { 0,  0,  0,  0,  0,  0,  0,  0,  0,  2,  3,  4,  5,  6,  7,  8}},
-    {{ 2,  3, 11, 12, 13, 14, 15, 16, 17, 25, 26, 27, 28, 29, 30, 31},
-     { 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0}},
+ * o = 16q + l, upper pair t = 14 * (o / 7) + o % 7, lower t + 7. With s the P vector of lane 0's
+ * pair, the pairs lie in P[s], P[s+1] and P[s+2], and the lanes used of P[s] and of P[s+2] never
+ * coincide, so one blend merges those two (the lanes of the mask in PERIOD_OUTS from P[s+2]) and
+ * one vpermt2ps gathers from the blend and P[s+1]: the entry is t - 16s for a pair in P[s] or
+ * P[s+1], t - 16s - 32 (its lane in the blend) for one in P[s+2]. A merge-masked vpermps for
+ * the third vector instead (port 5 again) measured 1.04x slower, in L1 and in L2. */
+static const int32_t gather_ix[14][16] = {
+    { 0,  1,  2,  3,  4,  5,  6, 14, 15, 16, 17, 18, 19, 20, 28, 29},
+    { 7,  8,  9, 10, 11, 12, 13, 21, 22, 23, 24, 25, 26, 27,  3,  4},
+    {14, 15, 16, 17, 18, 26, 27, 28, 29, 30, 31,  0,  8,  9, 10, 11},
+    { 5,  6,  7,  8,  9, 17, 18, 19, 20, 21, 22, 23, 31,  0,  1,  2},
+    {12, 13, 14, 22, 23, 24, 25, 26, 27, 28,  4,  5,  6,  7,  8,  9},
+    { 3,  4,  5, 13, 14, 15, 16, 17, 18, 19, 27, 28, 29, 30, 31,  0},
+    {10, 18, 19, 20, 21, 22, 23, 24,  0,  1,  2,  3,  4,  5,  6, 14},
+    { 1,  9, 10, 11, 12, 13, 14, 15, 23, 24, 25, 26, 27, 28, 29,  5},
+    {15, 16, 17, 18, 19, 20, 28, 29, 30, 31,  0,  1,  2, 10, 11, 12},
+    { 6,  7,  8,  9, 10, 11, 19, 20, 21, 22, 23, 24, 25,  1,  2,  3},
+    {13, 14, 15, 16, 24, 25, 26, 27, 28, 29, 30,  6,  7,  8,  9, 10},
+    { 4,  5,  6,  7, 15, 16, 17, 18, 19, 20, 21, 29, 30, 31,  0,  1},
+    {11, 12, 20, 21, 22, 23, 24, 25, 26,  2,  3,  4,  5,  6,  7,  8},
+    { 2,  3, 11, 12, 13, 14, 15, 16, 17, 25, 26, 27, 28, 29, 30, 31},
 };
 
-/* X(q, s, mask) of output vector q's upper pairs, then of its lower pairs. */
+/* X(q, s, blend lanes) of output vector q's upper pairs, then of its lower pairs. */
 #define PERIOD_OUTS(X) \
-    X(0,  0, 0x0000,  0, 0xc000) \
-    X(1,  1, 0xf800,  2, 0xe000) \
-    X(2,  3, 0xfc00,  4, 0x8000) \
-    X(3,  5, 0xff00,  6, 0x8000) \
-    X(4,  7, 0xfc00,  8, 0xe000) \
-    X(5,  9, 0xf800, 10, 0xc000) \
-    X(6, 11, 0xfe00, 12, 0x0000)
+    X(0,  0, 0x0000,  0, 0x0018) \
+    X(1,  1, 0x0f01,  2, 0x0007) \
+    X(2,  3, 0x03f0,  4, 0x0001) \
+    X(3,  5, 0x407f,  6, 0x0020) \
+    X(4,  7, 0x1c07,  8, 0x000e) \
+    X(5,  9, 0x07c0, 10, 0x0003) \
+    X(6, 11, 0x01fc, 12, 0x0000)
 
-SP_INLINE __m512 gather(const __m512 *P, int s, __mmask16 m, const int32_t (*ix)[16])
+SP_INLINE __m512 gather(const __m512 *P, int s, __mmask16 m, const int32_t *ix)
 {
-    const __m512 r = _mm512_permutex2var_ps(P[s], _mm512_loadu_si512(ix[0]), P[s + 1]);
-    return m ? _mm512_mask_permutexvar_ps(r, m, _mm512_loadu_si512(ix[1]), P[s + 2]) : r;
+    const __m512 a = m ? _mm512_mask_blend_ps(m, P[s], P[s + 2]) : P[s];
+    return _mm512_permutex2var_ps(a, _mm512_loadu_si512(ix), P[s + 1]);
 }
 
 SP_INLINE __m512 odd_on_even(__m512 v)
@@ -82,7 +71,7 @@ SP_INLINE __m512 odd_on_even(__m512 v)
 }
 
 #define AHEAD 512          /* prefetch distance in floats, as the row-pair steps */
-#define PERM_PAIRS 0x2222u /* the P vectors packed with two vpermt2ps (bit m: P[m]) */
+#define PERM_PAIRS 0x2AAAu /* the P vectors packed with two vpermt2ps (bit m: P[m]) */
 
 uint16_t sp_avx512_max2x2s2_w14(const float *in, float *out, int64_t periods)
 {
