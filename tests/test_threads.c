@@ -64,11 +64,16 @@ int main(void)
     for (int op = 0; op < SIMDPOOL_OP_COUNT; op++)
         for (int lay = 0; lay < 2; lay++)
         for (int win = 0; win < (op <= SIMDPOOL_STOCHASTIC ? 3 : 1); win++)
-        for (int small = 0; small < 2; small++) {
+        for (int sv = 0; sv < 4; sv++) {
+            /* sv & 1: the 14x14 map; sv & 2: max-type ops without indices, which run the
+             * values-only kernels (plain vmaxps and an exact redo of slices that saw a NaN) */
+            const int small = sv & 1, values_only = sv >> 1;
+            const int has_idx = op == SIMDPOOL_MAX || op == SIMDPOOL_GLOBAL_MAX || op == SIMDPOOL_ADAPTIVE_MAX;
             if (v >= 0 && !simdpool_variant_supported(v)) continue;
+            if (values_only && !has_idx) continue;
             simdpool_desc d = make(op, lay, win, small);
             int masked = op == SIMDPOOL_MASKED_MEAN || op == SIMDPOOL_MASKED_MAX;
-            int want_idx = op == SIMDPOOL_MAX || op == SIMDPOOL_GLOBAL_MAX || op == SIMDPOOL_ADAPTIVE_MAX;
+            int want_idx = has_idx && !values_only;
             const int threads[] = {1, 2, 3, 7};
             simdpool_plan *p1 = NULL;
             for (int t = 0; t < 4; t++) {
