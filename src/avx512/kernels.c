@@ -148,6 +148,12 @@
  *     and third vectors never coincide, and half the P vectors take the two-permute pairs:
  *     in-process A/B 1.068 (C512), 1.04 (L1). Bench, same process, 4 runs: avx2 4994-5344 ns,
  *     avx512 4066-4443 ns (81.3-85.2%), avx2/avx512 1.20-1.23.
+ *   Session 8: the NaN check became MXCSR's invalid flag (vmaxps raises it on any NaN operand,
+ *     never on inf), which drops 14 port-5 compares a period, and the shift-packed P vectors a
+ *     merge-masked vmaxps in place of their vpermt2ps (pairs interleaved). In-process A/B: L1
+ *     1.20-1.22, C512 1.03-1.12; bench, 5 runs: avx512 4086-4273 ns (85.0-91.8%), avx2/avx512
+ *     1.28-1.30. Prefetch 256..3072 floats ahead against 512: 0.97-1.03, noise; now memory-bound
+ *     (the period costs 15 ns in L1, 18-19 ns at C512).
  * nchw_2x2s2_narrow avg (same steps, pair sums, fmadd by 0.25 from +0), only on widths 3, 5, 7,
  *   10, 11, 13, 14 (in-process A/B 1.12-1.22; the others 0.92-1.09 stay with AVX2). Bench, as
  *   above, 4 runs:
