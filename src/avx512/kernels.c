@@ -45,6 +45,15 @@
  *         C64 224^2 1.04 (95 -> 101% of the roofline), C128 112^2 to C512 14^2 0.94-1.03
  *         (5 runs): not a clear win over AVX2's, which is chosen there.
  *
+ * nhwc_generic avg / sum (session 8), only where AVX2 has no specialised kernel either (the
+ *   3x3 s2 windows the template leaves, C % 512 == 0; 5x5, 2x2 s1, padded 2x2 s2, 3x3 s2 p0,
+ *   dilated): the max walk's taps with adds, 128 channels (8 zmm) a block, since 4 left the add
+ *   chains latency-bound (C512 14^2 3x3 s2 5812 -> 5402 ns). This machine, bench, 1 thread:
+ *   avg 3x3 s2 p1, 3 runs, avx2 -> avx512 (oneDNN, same runs): C512 28^2 34.8 -> 28.7 us (33.2),
+ *   14^2 7.19 -> 5.40 (5.90), 7^2 2.16 -> 1.36 (1.91), C2048 7^2 8.82 -> 6.43 (7.29), so
+ *   1.18-1.59x, and ahead of oneDNN where it was 1.03-1.22x behind us before. --full, 56^2 to
+ *   7^2, avg and sum, k2s1p0/p1, k2s2p1, k3s2p0, k5s1p2: 0.98-1.07 at 56^2 / 28^2 (memory-bound)
+ *   but 5x5 1.56-1.87, 14^2 / 7^2 1.09-1.61.
  * nchw_3x3s2 values-only max, rows of 65-224 columns, padding <= 1 (nchw_3x3s2.c: H of each
  *   input row in zmm registers, two rows per output row): against AVX2's nchw_3x3s2 (s2_max_lin),
  *   C64 112^2 1.27x (bench, 6 runs, same-run medians 70.6 -> 56.1 us, 77 -> 98% of the
@@ -332,6 +341,13 @@ static int nchw_max_generic_values(const sp_problem *p)
     return nchw_max_generic_indices(p) && !avx2_s1(p);
 }
 
+/* Avg / sum: only the windows AVX2's specialised NHWC kernels leave to its generic one. */
+static int nhwc_sum_generic(const sp_problem *p)
+{
+    return !sp_tmpl_whole_2x2s2(p) && !sp_tmpl_accepts_nhwc_3x3s1(p) && !sp_tmpl_takes_nhwc_3x3s2(p) &&
+           sp_avx512_accepts_nhwc_generic(p);
+}
+
 const sp_kernel sp_avx512_kernels[] = {
     {SIMDPOOL_MAX, SIMDPOOL_NCHW, 0, "nchw_2x2s2_narrow", sp_avx512_accepts_nchw_2x2s2_narrow, sp_avx512_nchw_2x2s2_narrow},
     {SIMDPOOL_AVG, SIMDPOOL_NCHW, 0, "nchw_2x2s2_narrow", sp_avx512_accepts_nchw_2x2s2_narrow, sp_avx512_nchw_2x2s2_narrow},
@@ -354,6 +370,8 @@ const sp_kernel sp_avx512_kernels[] = {
     {SIMDPOOL_MAX, SIMDPOOL_NHWC, I, "nhwc_generic", nhwc_max_generic_values, sp_avx512_nhwc_generic},
     {SIMDPOOL_MAX, SIMDPOOL_NHWC, I | SP_K_INDICES_ONLY, "nhwc_generic", sp_avx512_accepts_nhwc_generic,
      sp_avx512_nhwc_generic},
+    {SIMDPOOL_AVG, SIMDPOOL_NHWC, 0, "nhwc_generic", nhwc_sum_generic, sp_avx512_nhwc_generic},
+    {SIMDPOOL_SUM, SIMDPOOL_NHWC, 0, "nhwc_generic", nhwc_sum_generic, sp_avx512_nhwc_generic},
     {SIMDPOOL_ADAPTIVE_MAX, SIMDPOOL_NHWC, I, "nhwc_adaptive", sp_avx512_accepts_nhwc_generic,
      sp_avx512_nhwc_adaptive_max},
     {SIMDPOOL_GLOBAL_MAX, SIMDPOOL_NCHW, I, "global", sp_avx512_accepts_global, sp_avx512_global_nchw},

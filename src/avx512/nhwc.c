@@ -3,9 +3,12 @@
  * taps are visited, so padding costs nothing and the input is never copied. Up to NV channel
  * vectors are accumulated at once to hide the latency of the max/add chain; the channel tail
  * is one masked load/store, never a scalar loop. Taps are visited in row-major order with the
- * reference's max step, so max values, NaN, ties and indices match scalar exactly.
- * (Avg and sum are left to AVX2, which measured faster here: see kernels.c.) */
+ * reference's max step, so max values, NaN, ties and indices match scalar exactly. Avg and
+ * sum add the taps in the same order as AVX2's generic kernel (so the same bits), 16 lanes an
+ * add, for the windows no specialised kernel takes (see kernels.c). */
 #include "simd.h"
+
+enum { OP_MAX, OP_SUM, OP_AVG };
 
 SP_INLINE __mmask16 lanes(int v, int NV, __mmask16 kf, __mmask16 kl)
 {
@@ -21,7 +24,7 @@ typedef struct window {
  * the output pixel); the first vector has the lanes of kf, the last those of kl. Addresses are
  * formed as base + (offset - sh), never base - sh: see pixel(). */
 SP_INLINE void block(const sp_problem *p, const float *img, float *out, int64_t *idx,
-                     const window *wn, int NV, __mmask16 kf, __mmask16 kl, int64_t sh)
+                     const window *wn, int NV, __mmask16 kf, __mmask16 kl, int64_t sh, int op, float inv)
 {
     const int64_t C = p->c, w = p->w;
     __m512 m[8];
@@ -37,7 +40,9 @@ SP_INLINE void block(const sp_problem *p, const float *img, float *out, int64_t 
             const __m512i at = _mm512_set1_epi32((int)(y * w + x));
             for (int v = 0; v < NV; v++) {
                 __m512 t = _mm512_maskz_loadu_ps(lanes(v, NV, kf, kl), s + 16 * v);
-                if (idx) {
+                if (op != OP_MAX) {
+                    m[v] = _mm512_add_ps(m[v], t);
+                } else if (idx) {
                     __mmask16 tk = sp_takes(m[v], t);
                     m[v] = _mm512_mask_mov_ps(m[v], tk, t);
                     mi[v] = _mm512_mask_mov_epi32(mi[v], tk, at);
@@ -49,6 +54,9 @@ SP_INLINE void block(const sp_problem *p, const float *img, float *out, int64_t 
     }
     for (int v = 0; v < NV; v++) {
         __mmask16 k = lanes(v, NV, kf, kl);
+        /* Sums start from +0, as the reference's: an all -0 window sums to +0. */
+        if (op != OP_MAX) m[v] = _mm512_add_ps(m[v], _mm512_setzero_ps());
+        if (op == OP_AVG) m[v] = _mm512_mul_ps(m[v], _mm512_set1_ps(inv));
         _mm512_mask_storeu_ps(out + (16 * v - sh), k, m[v]);
         if (idx) sp_store_idx(idx + (16 * v - sh), mi[v], k);
     }
@@ -57,21 +65,24 @@ SP_INLINE void block(const sp_problem *p, const float *img, float *out, int64_t 
 /* d: channels are walked from d floats before the pixel (kf: the lanes of the first vector), so
  * that with C a multiple of 16 every vector lies on a 64-byte boundary (see head() below). */
 SP_INLINE void pixel(const sp_problem *p, const float *img, float *out, int64_t *idx, const window *wn, int64_t d,
-                     __mmask16 kf)
+                     __mmask16 kf, int op, float inv)
 {
     const int64_t C = p->c + d;
     int64_t c = 0;
+    if (op != OP_MAX)
+        for (; c + 128 <= C; c += 128, kf = 0xFFFF)
+            block(p, img, out, idx, wn, 8, kf, 0xFFFF, d - c, op, inv);
     for (; c + 64 <= C; c += 64, kf = 0xFFFF)
-        block(p, img, out, idx, wn, 4, kf, 0xFFFF, d - c);
+        block(p, img, out, idx, wn, 4, kf, 0xFFFF, d - c, op, inv);
     const int64_t r = C - c; /* 0..63 channels left: one block of ceil(r/16) vectors */
     if (r > 48)
-        block(p, img, out, idx, wn, 4, kf, sp_lanes(r - 48), d - c);
+        block(p, img, out, idx, wn, 4, kf, sp_lanes(r - 48), d - c, op, inv);
     else if (r > 32)
-        block(p, img, out, idx, wn, 3, kf, sp_lanes(r - 32), d - c);
+        block(p, img, out, idx, wn, 3, kf, sp_lanes(r - 32), d - c, op, inv);
     else if (r > 16)
-        block(p, img, out, idx, wn, 2, kf, sp_lanes(r - 16), d - c);
+        block(p, img, out, idx, wn, 2, kf, sp_lanes(r - 16), d - c, op, inv);
     else if (r > 0)
-        block(p, img, out, idx, wn, 1, kf, sp_lanes(r), d - c);
+        block(p, img, out, idx, wn, 1, kf, sp_lanes(r), d - c, op, inv);
 }
 
 /* The same for the pixel whose first tap or output is the tensor's first element, where lanes
@@ -80,10 +91,10 @@ SP_INLINE void pixel(const sp_problem *p, const float *img, float *out, int64_t 
  * bench --offset 16, since the masked-off lanes past the line still cost the split), then the
  * walk goes on from the boundary. */
 static void pixel_first(const sp_problem *p, const float *img, float *out, int64_t *idx, const window *wn,
-                        int64_t d)
+                        int64_t d, int op, float inv)
 {
-    block(p, img, out, idx, wn, 1, 0xFFFF, sp_lanes(16 - d), 0);
-    pixel(p, img, out, idx, wn, d - 16, 0xFFFF);
+    block(p, img, out, idx, wn, 1, 0xFFFF, sp_lanes(16 - d), 0, op, inv);
+    pixel(p, img, out, idx, wn, d - 16, 0xFFFF, op, inv);
 }
 
 /* Floats past the 64-byte boundary before the input where every pixel is that far past one (C
@@ -106,7 +117,7 @@ static void clip(int64_t s, int64_t k, int64_t d, int64_t lim, int64_t *lo, int6
     *hi = s + i1 * d;
 }
 
-SP_INLINE void rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int want_idx)
+SP_INLINE void rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int want_idx, int op)
 {
     const int64_t C = p->c, d = head(p, a->in);
     for (size_t u = begin; u < end; u++) {
@@ -117,36 +128,50 @@ SP_INLINE void rows(const sp_problem *p, const sp_args *a, size_t begin, size_t 
         wn.dy = p->dh;
         wn.dx = p->dw;
         clip(hs, p->kh, p->dh, p->h, &wn.y0, &wn.y1);
+        const int64_t rdiv = op == OP_AVG && !p->divisor_override ? sp_div_rows(p, hs) : 0;
         for (int64_t ow = 0; ow < p->ow; ow++) {
             const int64_t ws = ow * p->sw - p->pl, o = ((int64_t)u * p->ow + ow) * C;
             clip(ws, p->kw, p->dw, p->w, &wn.x0, &wn.x1);
             float *out = a->out + o;
             int64_t *idx = want_idx ? a->idx + o : NULL;
             if (wn.y0 >= wn.y1 || wn.x0 >= wn.x1) { /* no tap inside the input */
-                const __m512 fill = _mm512_set1_ps(-INFINITY);
+                const __m512 fill = _mm512_set1_ps(op == OP_MAX ? -INFINITY : 0.0f);
                 for (int64_t c = 0; c < C; c += 16) {
                     _mm512_mask_storeu_ps(out + c, sp_lanes(C - c), fill);
                     if (idx) sp_store_idx(idx + c, _mm512_set1_epi32(-1), sp_lanes(C - c));
                 }
                 continue;
             }
+            /* avg: the reciprocal of the divisor, once per pixel; divisor 0 (no tap inside, the
+             * reference gives 0) multiplies by 0. */
+            float inv = 1.0f;
+            if (op == OP_AVG) {
+                const int64_t dv = p->divisor_override ? p->divisor_override : rdiv * sp_div_cols(p, ws);
+                inv = dv ? 1.0f / (float)dv : 0.0f;
+            }
             /* Tap and output offsets are multiples of C >= 16 > d: only 0 is too close. */
             if (!d)
-                pixel(p, img, out, idx, &wn, 0, 0xFFFF);
+                pixel(p, img, out, idx, &wn, 0, 0xFFFF, op, inv);
             else if (o && (n || wn.y0 || wn.x0))
-                pixel(p, img, out, idx, &wn, d, (__mmask16)(0xFFFF << d));
+                pixel(p, img, out, idx, &wn, d, (__mmask16)(0xFFFF << d), op, inv);
             else
-                pixel_first(p, img, out, idx, &wn, d);
+                pixel_first(p, img, out, idx, &wn, d, op, inv);
         }
     }
 }
 
 void sp_avx512_nhwc_generic(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
-    if (a->idx)
-        rows(p, a, begin, end, 1);
-    else
-        rows(p, a, begin, end, 0);
+    switch (p->op) {
+    case SIMDPOOL_MAX:
+        if (a->idx)
+            rows(p, a, begin, end, 1, OP_MAX);
+        else
+            rows(p, a, begin, end, 0, OP_MAX);
+        break;
+    case SIMDPOOL_AVG: rows(p, a, begin, end, 0, OP_AVG); break;
+    default: rows(p, a, begin, end, 0, OP_SUM); break;
+    }
 }
 
 /* Adaptive max: PyTorch's windows [floor(i*in/out), ceil((i+1)*in/out)) are never empty, and
@@ -166,7 +191,7 @@ SP_INLINE void adaptive_rows(const sp_problem *p, const sp_args *a, size_t begin
             const int64_t o = ((int64_t)u * p->ow + ow) * C;
             wn.x0 = sp_adaptive_start(ow, p->w, p->ow);
             wn.x1 = sp_adaptive_end(ow, p->w, p->ow);
-            pixel(p, img, a->out + o, want_idx ? a->idx + o : NULL, &wn, 0, 0xFFFF);
+            pixel(p, img, a->out + o, want_idx ? a->idx + o : NULL, &wn, 0, 0xFFFF, OP_MAX, 1.0f);
         }
     }
 }
