@@ -54,6 +54,13 @@
  *   1.18-1.59x, and ahead of oneDNN where it was 1.03-1.22x behind us before. --full, 56^2 to
  *   7^2, avg and sum, k2s1p0/p1, k2s2p1, k3s2p0, k5s1p2: 0.98-1.07 at 56^2 / 28^2 (memory-bound)
  *   but 5x5 1.56-1.87, 14^2 / 7^2 1.09-1.61.
+ * nhwc_generic values-only max (session 8): plain vmaxps(t, m) under the NaN watch (simd.h's
+ *   MXCSR invalid flag) per output row, a row that saw NaN redone with the exact step and the
+ *   slice's later rows run exact, 8 zmm a block (4: 1.03-1.19 against 1.04-1.27). Bench, max
+ *   3x3 s2 p1, 1 thread, 2 runs, before -> after: C512 28^2 31.8 / 33.9 -> 30.5 / 30.7 us
+ *   (1.04, 1.10), 14^2 6.70 / 6.90 -> 5.26 / 5.59 (1.27, 1.24), 7^2 1.70 / 1.71 -> 1.34 / 1.38
+ *   (1.27, 1.24), C2048 7^2 7.67 / 7.43 -> 6.40 / 5.90 (1.20, 1.26). --data nan (1 in 64):
+ *   1.24-1.45x the uniform time, about 1.1-1.25x the old exact walk's; inf 0.98-1.00x.
  * nchw_3x3s2 values-only max, rows of 65-224 columns, padding <= 1 (nchw_3x3s2.c: H of each
  *   input row in zmm registers, two rows per output row): against AVX2's nchw_3x3s2 (s2_max_lin),
  *   C64 112^2 1.27x (bench, 6 runs, same-run medians 70.6 -> 56.1 us, 77 -> 98% of the

@@ -18,11 +18,10 @@
  *   - vertical: output o = 7k + j is vmaxps(lower pair 14k+7+j, upper pair 14k+j); an output
  *     vector's upper (lower) pairs lie in three consecutive P vectors, gathered by one blend
  *     and one vpermt2ps (the table below);
- *   - NaN: every input is an operand of a vmaxps in an unmasked lane, and vmaxps raises the
- *     invalid flag on a NaN operand (a quiet one too) and never on +-inf. So the period clears
- *     the flag in MXCSR, reads it at the end and restores the caller's MXCSR (exceptions masked
- *     meanwhile); the caller redoes a chunk that saw one with the exact kernel. Ordered
- *     compares into opmasks before cost 14 port-5 ops a period: 1.12-1.20x slower in L1.
+ *   - NaN: every input is an operand of a vmaxps in an unmasked lane, so sp_nan_watch() (the
+ *     invalid flag, simd.h) sees any NaN; the caller redoes a chunk that saw one with the exact
+ *     kernel. Ordered compares into opmasks before cost 14 port-5 ops a period: 1.12-1.20x
+ *     slower in L1.
  * vmaxps(later, earlier) at each step keeps the earlier value on ties (-0/+0 included), the
  * reference's row-major first maximum whenever no NaN is present.
  *
@@ -95,10 +94,7 @@ uint16_t sp_avx512_max2x2s2_w14(const float *in, float *out, int64_t periods)
 {
     const __m512i ev = _mm512_setr_epi32(0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
     const __m512i od = _mm512_setr_epi32(1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
-    const unsigned csr = _mm_getcsr();
-    _mm_setcsr((csr | _MM_MASK_INVALID) & ~(unsigned)_MM_EXCEPT_INVALID);
-    /* no load (and so no vmaxps) moves above the flag's clearing, no store below its reading */
-    __asm__ volatile("" ::: "memory");
+    const unsigned csr = sp_nan_watch();
     for (int64_t i = 0; i < periods; i++, in += 448, out += 112) {
         __m512 P[14];
 #pragma GCC unroll 14
@@ -120,8 +116,5 @@ uint16_t sp_avx512_max2x2s2_w14(const float *in, float *out, int64_t periods)
         PERIOD_OUTS(X)
 #undef X
     }
-    __asm__ volatile("" ::: "memory");
-    const unsigned nan = _mm_getcsr() & _MM_EXCEPT_INVALID;
-    _mm_setcsr(csr);
-    return nan ? 0 : 0xFFFF;
+    return sp_nan_seen(csr) ? 0 : 0xFFFF;
 }

@@ -8,7 +8,9 @@
  * add, for the windows no specialised kernel takes (see kernels.c). */
 #include "simd.h"
 
-enum { OP_MAX, OP_SUM, OP_AVG };
+/* OP_MAXF: values-only max by plain vmaxps(t, m), the reference's step unless t is NaN; a row
+ * that raised the NaN watch is redone with OP_MAX's exact step (compare + masked max). */
+enum { OP_MAX, OP_SUM, OP_AVG, OP_MAXF };
 
 SP_INLINE __mmask16 lanes(int v, int NV, __mmask16 kf, __mmask16 kl)
 {
@@ -40,7 +42,9 @@ SP_INLINE void block(const sp_problem *p, const float *img, float *out, int64_t 
             const __m512i at = _mm512_set1_epi32((int)(y * w + x));
             for (int v = 0; v < NV; v++) {
                 __m512 t = _mm512_maskz_loadu_ps(lanes(v, NV, kf, kl), s + 16 * v);
-                if (op != OP_MAX) {
+                if (op == OP_MAXF) {
+                    m[v] = _mm512_max_ps(t, m[v]);
+                } else if (op != OP_MAX) {
                     m[v] = _mm512_add_ps(m[v], t);
                 } else if (idx) {
                     __mmask16 tk = sp_takes(m[v], t);
@@ -55,7 +59,7 @@ SP_INLINE void block(const sp_problem *p, const float *img, float *out, int64_t 
     for (int v = 0; v < NV; v++) {
         __mmask16 k = lanes(v, NV, kf, kl);
         /* Sums start from +0, as the reference's: an all -0 window sums to +0. */
-        if (op != OP_MAX) m[v] = _mm512_add_ps(m[v], _mm512_setzero_ps());
+        if (op == OP_SUM || op == OP_AVG) m[v] = _mm512_add_ps(m[v], _mm512_setzero_ps());
         if (op == OP_AVG) m[v] = _mm512_mul_ps(m[v], _mm512_set1_ps(inv));
         _mm512_mask_storeu_ps(out + (16 * v - sh), k, m[v]);
         if (idx) sp_store_idx(idx + (16 * v - sh), mi[v], k);
@@ -69,6 +73,8 @@ SP_INLINE void pixel(const sp_problem *p, const float *img, float *out, int64_t 
 {
     const int64_t C = p->c + d;
     int64_t c = 0;
+    /* Sums and the plain max: 8 vectors a block, or the chains wait on the adds' (maxes')
+     * latency; the exact step's compares keep 4 as busy. */
     if (op != OP_MAX)
         for (; c + 128 <= C; c += 128, kf = 0xFFFF)
             block(p, img, out, idx, wn, 8, kf, 0xFFFF, d - c, op, inv);
@@ -117,46 +123,61 @@ static void clip(int64_t s, int64_t k, int64_t d, int64_t lim, int64_t *lo, int6
     *hi = s + i1 * d;
 }
 
+SP_INLINE void row(const sp_problem *p, const sp_args *a, size_t u, int want_idx, int op, int64_t d)
+{
+    const int64_t C = p->c;
+    const int64_t n = (int64_t)u / p->oh, oh = (int64_t)u % p->oh;
+    const float *img = a->in + n * p->h * p->w * C;
+    const int64_t hs = oh * p->sh - p->pt;
+    window wn;
+    wn.dy = p->dh;
+    wn.dx = p->dw;
+    clip(hs, p->kh, p->dh, p->h, &wn.y0, &wn.y1);
+    const int64_t rdiv = op == OP_AVG && !p->divisor_override ? sp_div_rows(p, hs) : 0;
+    for (int64_t ow = 0; ow < p->ow; ow++) {
+        const int64_t ws = ow * p->sw - p->pl, o = ((int64_t)u * p->ow + ow) * C;
+        clip(ws, p->kw, p->dw, p->w, &wn.x0, &wn.x1);
+        float *out = a->out + o;
+        int64_t *idx = want_idx ? a->idx + o : NULL;
+        if (wn.y0 >= wn.y1 || wn.x0 >= wn.x1) { /* no tap inside the input */
+            const __m512 fill = _mm512_set1_ps(op == OP_SUM || op == OP_AVG ? 0.0f : -INFINITY);
+            for (int64_t c = 0; c < C; c += 16) {
+                _mm512_mask_storeu_ps(out + c, sp_lanes(C - c), fill);
+                if (idx) sp_store_idx(idx + c, _mm512_set1_epi32(-1), sp_lanes(C - c));
+            }
+            continue;
+        }
+        /* avg: the reciprocal of the divisor, once per pixel; divisor 0 (no tap inside, the
+         * reference gives 0) multiplies by 0. */
+        float inv = 1.0f;
+        if (op == OP_AVG) {
+            const int64_t dv = p->divisor_override ? p->divisor_override : rdiv * sp_div_cols(p, ws);
+            inv = dv ? 1.0f / (float)dv : 0.0f;
+        }
+        /* Tap and output offsets are multiples of C >= 16 > d: only 0 is too close. */
+        if (!d)
+            pixel(p, img, out, idx, &wn, 0, 0xFFFF, op, inv);
+        else if (o && (n || wn.y0 || wn.x0))
+            pixel(p, img, out, idx, &wn, d, (__mmask16)(0xFFFF << d), op, inv);
+        else
+            pixel_first(p, img, out, idx, &wn, d, op, inv);
+    }
+}
+
 SP_INLINE void rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int want_idx, int op)
 {
-    const int64_t C = p->c, d = head(p, a->in);
+    const int64_t d = head(p, a->in);
+    /* After a row that saw NaN the slice goes on with the exact step: NaN-dense data then costs
+     * one redone row, not every row twice. */
+    int exact = op != OP_MAXF;
     for (size_t u = begin; u < end; u++) {
-        const int64_t n = (int64_t)u / p->oh, oh = (int64_t)u % p->oh;
-        const float *img = a->in + n * p->h * p->w * C;
-        const int64_t hs = oh * p->sh - p->pt;
-        window wn;
-        wn.dy = p->dh;
-        wn.dx = p->dw;
-        clip(hs, p->kh, p->dh, p->h, &wn.y0, &wn.y1);
-        const int64_t rdiv = op == OP_AVG && !p->divisor_override ? sp_div_rows(p, hs) : 0;
-        for (int64_t ow = 0; ow < p->ow; ow++) {
-            const int64_t ws = ow * p->sw - p->pl, o = ((int64_t)u * p->ow + ow) * C;
-            clip(ws, p->kw, p->dw, p->w, &wn.x0, &wn.x1);
-            float *out = a->out + o;
-            int64_t *idx = want_idx ? a->idx + o : NULL;
-            if (wn.y0 >= wn.y1 || wn.x0 >= wn.x1) { /* no tap inside the input */
-                const __m512 fill = _mm512_set1_ps(op == OP_MAX ? -INFINITY : 0.0f);
-                for (int64_t c = 0; c < C; c += 16) {
-                    _mm512_mask_storeu_ps(out + c, sp_lanes(C - c), fill);
-                    if (idx) sp_store_idx(idx + c, _mm512_set1_epi32(-1), sp_lanes(C - c));
-                }
-                continue;
-            }
-            /* avg: the reciprocal of the divisor, once per pixel; divisor 0 (no tap inside, the
-             * reference gives 0) multiplies by 0. */
-            float inv = 1.0f;
-            if (op == OP_AVG) {
-                const int64_t dv = p->divisor_override ? p->divisor_override : rdiv * sp_div_cols(p, ws);
-                inv = dv ? 1.0f / (float)dv : 0.0f;
-            }
-            /* Tap and output offsets are multiples of C >= 16 > d: only 0 is too close. */
-            if (!d)
-                pixel(p, img, out, idx, &wn, 0, 0xFFFF, op, inv);
-            else if (o && (n || wn.y0 || wn.x0))
-                pixel(p, img, out, idx, &wn, d, (__mmask16)(0xFFFF << d), op, inv);
-            else
-                pixel_first(p, img, out, idx, &wn, d, op, inv);
+        if (exact) {
+            row(p, a, u, want_idx, op == OP_MAXF ? OP_MAX : op, d);
+            continue;
         }
+        const unsigned csr = sp_nan_watch();
+        row(p, a, u, 0, OP_MAXF, d);
+        if (sp_nan_seen(csr)) row(p, a, u, 0, OP_MAX, d), exact = 1;
     }
 }
 
@@ -167,7 +188,7 @@ void sp_avx512_nhwc_generic(const sp_problem *p, const sp_args *a, size_t begin,
         if (a->idx)
             rows(p, a, begin, end, 1, OP_MAX);
         else
-            rows(p, a, begin, end, 0, OP_MAX);
+            rows(p, a, begin, end, 0, OP_MAXF);
         break;
     case SIMDPOOL_AVG: rows(p, a, begin, end, 0, OP_AVG); break;
     default: rows(p, a, begin, end, 0, OP_SUM); break;
