@@ -52,6 +52,8 @@ int sp_avx512_accepts_global(const sp_problem *p);
 void sp_avx512_global_sum_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 void sp_avx512_global_sum_nhwc(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx512_accepts_global_sum_nchw(const sp_problem *p);
+/* Values-only global max, NCHW, on the same blocks (where sp_avx512_accepts_global_sum_nchw). */
+void sp_avx512_global_max_nchw_blocks(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 
 /* Masked sequence max over [B, T, D]: units are (b, d) pairs. */
 void sp_avx512_btd_masked_max(const sp_problem *p, const sp_args *a, size_t begin, size_t end);

@@ -1,10 +1,12 @@
 /* Global pooling over H*W. Units are (n, c) pairs; a slice may start and end inside an image.
  * Max only, both layouts; avg and sum are in global_sum.c.
  *
- * NCHW values-only max runs plain vmaxps (cheap, but wrong on NaN and on the sign
- * of a zero maximum) and records whether the plane held a NaN; the rare planes that did, or
- * whose maximum is zero, are settled by a short scalar scan, which gives the reference's
- * exact answer. Argmax keeps per-lane candidates with positions and merges them in the
+ * NCHW values-only max on the planes global_sum.c's blocks take (6x6, 7x7, 8x8, 10x10, 169 or
+ * more floats) runs there, sixteen planes a block (session 8: C2048 7^2 11.1 -> 3.1 us). Other
+ * planes run plain vmaxps per plane (cheap, but wrong on NaN and on the sign of a zero
+ * maximum) and record whether the plane held a NaN; the rare planes that did, or whose
+ * maximum is zero, are settled by a short scalar scan, which gives the reference's exact
+ * answer. Argmax keeps per-lane candidates with positions and merges them in the
  * reference's order. NHWC vectorises over channels, so every lane sees its channel in order
  * and the reference's step applies directly; values-only NHWC takes pixel rows in order into
  * the output (max_rows). */
@@ -246,6 +248,8 @@ void sp_avx512_global_nchw(const sp_problem *p, const sp_args *a, size_t begin, 
 {
     if (a->idx)
         argmax_nchw(p, a, begin, end);
+    else if (sp_avx512_accepts_global_sum_nchw(p))
+        sp_avx512_global_max_nchw_blocks(p, a, begin, end); /* sixteen planes a block: global_sum.c */
     else
         max_nchw(p, a, begin, end);
 }

@@ -1,5 +1,5 @@
-/* Global avg / sum over H*W, both layouts. Units are (n, c) pairs; a slice may start and end
- * inside an image.
+/* Global avg / sum over H*W, both layouts, and NCHW values-only max on the same blocks. Units
+ * are (n, c) pairs; a slice may start and end inside an image.
  *
  * NCHW (planes of 16 or more floats): planes are taken sixteen at a time, u0 a multiple of 16
  * counted from the tensor's start. Sixteen planes of hw floats are exactly hw vectors, so the
@@ -19,8 +19,50 @@
  * from the first, the reference's order (the final + 0 gives the reference's +0 for rows of -0);
  * below, two or four interleaved chains per vector hide the add latency.
  * NCHW planes under 169 floats other than 6x6, 7x7, 8x8 and 10x10 stay with AVX2 (see the
- * accept rule). */
+ * accept rule).
+ *
+ * Max (OP = G_MAX) combines with vmaxps where sums add, and fills the lanes outside a plane
+ * with -inf where sums use 0. A maximum's value does not depend on the order of the steps,
+ * except its sign when it is zero and a NaN's payload: planes whose maximum is zero are
+ * settled by the reference's scan, and a block whose vmaxps raised the NaN watch (simd.h) has
+ * all its planes settled so. So every thread count gives the same bits here too. */
 #include "simd.h"
+
+enum { G_SUM, G_MAX };
+
+SP_INLINE __m512 comb(__m512 a, __m512 b, int op) { return op == G_MAX ? _mm512_max_ps(a, b) : _mm512_add_ps(a, b); }
+SP_INLINE __m512 comb_k(__m512 src, __mmask16 k, __m512 a, __m512 b, int op)
+{
+    return op == G_MAX ? _mm512_mask_max_ps(src, k, a, b) : _mm512_mask_add_ps(src, k, a, b);
+}
+/* The lanes outside a plane: neutral for the op. */
+SP_INLINE __m512 fill(int op) { return op == G_MAX ? _mm512_set1_ps(-INFINITY) : _mm512_setzero_ps(); }
+
+/* The reference's global max of planes k (bits of z) of a block at x whose maxima are in out:
+ * the last NaN when NAN (the block raised the watch) and the plane holds one, else the maximum,
+ * whose sign when it is zero is that of the first element equal to it. Vector searches from
+ * either end: a scalar scan of every plane ran NaN-dense or all-zero data at 33-53x. */
+static __attribute__((noinline)) void settle_planes(const float *x, float *out, int64_t hw, uint64_t z, int nan)
+{
+    for (; z; z &= z - 1) {
+        const int k = __builtin_ctzll(z);
+        const float *q = x + (int64_t)k * hw;
+        int64_t at = -1;
+        for (int64_t i = (hw - 1) / 16 * 16; nan && at < 0 && i >= 0; i -= 16) {
+            const __mmask16 kl = sp_lanes(hw - i);
+            const __m512 v = _mm512_maskz_loadu_ps(kl, q + i);
+            const unsigned u = _mm512_mask_cmp_ps_mask(kl, v, v, _CMP_UNORD_Q);
+            if (u) at = i + 31 - __builtin_clz(u);
+        }
+        for (int64_t i = 0; at < 0 && out[k] == 0.0f && i < hw; i += 16) {
+            const __mmask16 kl = sp_lanes(hw - i);
+            const __m512 v = _mm512_maskz_loadu_ps(kl, q + i);
+            const unsigned e = _mm512_mask_cmp_ps_mask(kl, v, _mm512_setzero_ps(), _CMP_EQ_OQ);
+            if (e) at = i + __builtin_ctz(e);
+        }
+        if (at >= 0) out[k] = q[at];
+    }
+}
 
 /* Lanes [lo, hi) of one vector, lo and hi clamped to 0..16. */
 SP_INLINE __mmask16 lanes_in(int64_t lo, int64_t hi)
@@ -30,11 +72,11 @@ SP_INLINE __mmask16 lanes_in(int64_t lo, int64_t hi)
 
 /* Vector i (i >= 1) of a plane ending at element e (in vector v1) of the grid that starts d
  * floats before x; zero past v1. */
-SP_INLINE __m512 piece(const float *x, int64_t d, int64_t i, int64_t v1, int64_t e)
+SP_INLINE __m512 piece(const float *x, int64_t d, int64_t i, int64_t v1, int64_t e, int op)
 {
     return i < v1    ? _mm512_loadu_ps(x + (16 * i - d))
-           : i == v1 ? _mm512_maskz_loadu_ps(sp_lanes(e - 16 * i), x + (16 * i - d))
-                     : _mm512_setzero_ps();
+           : i == v1 ? _mm512_mask_loadu_ps(fill(op), sp_lanes(e - 16 * i), x + (16 * i - d))
+                     : fill(op);
 }
 
 /* Plane k of a block at x whose vector grid starts d floats before x: its pieces in four
@@ -42,28 +84,29 @@ SP_INLINE __m512 piece(const float *x, int64_t d, int64_t i, int64_t v1, int64_t
  * FIRST: x is the tensor's start, so the grid's first vector is expand-loaded from x itself
  * into lanes d.., the same register as a masked load from x - d, without a pointer before the
  * tensor (only there: an expand per block cost 2% at C512 14^2, --offset 16). */
-SP_INLINE __m512 plane_vec(const float *x, int64_t k, int64_t hw, int64_t d, int first)
+SP_INLINE __m512 plane_vec(const float *x, int64_t k, int64_t hw, int64_t d, int first, int op)
 {
     const int64_t s = k * hw + d, e = s + hw, v0 = s / 16, v1 = (e - 1) / 16;
     const __mmask16 k0 = lanes_in(s - 16 * v0, e - 16 * v0);
     __m512 a[4];
-    a[0] = v0 || !d || !first ? _mm512_maskz_loadu_ps(k0, x + (16 * v0 - d)) : _mm512_maskz_expandloadu_ps(k0, x);
+    a[0] = v0 || !d || !first ? _mm512_mask_loadu_ps(fill(op), k0, x + (16 * v0 - d))
+                              : _mm512_mask_expandloadu_ps(fill(op), k0, x);
 #pragma GCC unroll 4
-    for (int j = 1; j < 4; j++) a[j] = piece(x, d, v0 + j, v1, e);
+    for (int j = 1; j < 4; j++) a[j] = piece(x, d, v0 + j, v1, e, op);
     int64_t i = v0 + 4;
     for (; i + 4 <= v1; i += 4)
 #pragma GCC unroll 4
-        for (int j = 0; j < 4; j++) a[j] = _mm512_add_ps(a[j], _mm512_loadu_ps(x + (16 * (i + j) - d)));
+        for (int j = 0; j < 4; j++) a[j] = comb(a[j], _mm512_loadu_ps(x + (16 * (i + j) - d)), op);
     /* i - v0 is a multiple of 4 here */
 #pragma GCC unroll 4
     for (int j = 0; j < 4; j++)
-        if (i + j <= v1) a[j] = _mm512_add_ps(a[j], piece(x, d, i + j, v1, e));
-    return _mm512_add_ps(_mm512_add_ps(a[0], a[1]), _mm512_add_ps(a[2], a[3]));
+        if (i + j <= v1) a[j] = comb(a[j], piece(x, d, i + j, v1, e, op), op);
+    return comb(comb(a[0], a[1], op), comb(a[2], a[3], op), op);
 }
 
 /* One level of the transpose tree: lanes with bit h clear get A[i] + A[i ^ h], the others
  * B[i] + B[i ^ h]. */
-SP_INLINE __m512 level(__m512 A, __m512 B, int h)
+SP_INLINE __m512 level(__m512 A, __m512 B, int h, int op)
 {
     int32_t ix[16];
     unsigned m = 0;
@@ -72,12 +115,12 @@ SP_INLINE __m512 level(__m512 A, __m512 B, int h)
         if (i & h) m |= 1u << i;
     }
     const __m512i idx = _mm512_loadu_si512(ix);
-    return _mm512_add_ps(_mm512_mask_blend_ps((__mmask16)m, A, B), _mm512_permutex2var_ps(A, idx, B));
+    return comb(_mm512_mask_blend_ps((__mmask16)m, A, B), _mm512_permutex2var_ps(A, idx, B), op);
 }
 
 /* Sixteen plane vectors to one vector of their sums, plane k in lane k: the tree leaves slot
  * j's sum in lane bitreverse4(j), so slot j takes plane bitreverse4(j). */
-SP_INLINE __m512 reduce16(const __m512 *s)
+SP_INLINE __m512 reduce16(const __m512 *s, int op)
 {
     static const int br[16] = {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15};
     __m512 t[16];
@@ -86,25 +129,33 @@ SP_INLINE __m512 reduce16(const __m512 *s)
 #pragma GCC unroll 4
     for (int h = 8, n = 16; h >= 1; h /= 2, n /= 2)
 #pragma GCC unroll 8
-        for (int j = 0; j < n / 2; j++) t[j] = level(t[2 * j], t[2 * j + 1], h);
+        for (int j = 0; j < n / 2; j++) t[j] = level(t[2 * j], t[2 * j + 1], h, op);
     return t[0];
 }
 
 /* Planes [k0, k1) of the block at x (16 planes from unit u0); out is the block's first output.
  * FULL: all sixteen. FIRST: u0 = 0. */
 SP_INLINE void block(const float *x, float *out, int64_t hw, int64_t d, __m512 div, int k0, int k1, int full,
-                     int first)
+                     int first, int op)
 {
     __m512 s[16];
 #pragma GCC unroll 16
     for (int k = 0; k < 16; k++)
-        s[k] = full || (k >= k0 && k < k1) ? plane_vec(x, k, hw, d, first) : _mm512_setzero_ps();
+        s[k] = full || (k >= k0 && k < k1) ? plane_vec(x, k, hw, d, first, op) : fill(op);
+    const __mmask16 sel = full ? (__mmask16)0xFFFF : lanes_in(k0, k1);
+    if (op == G_MAX) {
+        const __m512 r = reduce16(s, op);
+        _mm512_mask_storeu_ps(out, sel, r);
+        const __mmask16 z = _mm512_mask_cmp_ps_mask(sel, r, _mm512_setzero_ps(), _CMP_EQ_OQ);
+        if (z) settle_planes(x, out, hw, z, 0);
+        return;
+    }
     /* + 0: the reference's sum starts from +0, so a plane of -0 gives +0 */
-    const __m512 r = _mm512_div_ps(_mm512_add_ps(reduce16(s), _mm512_setzero_ps()), div);
+    const __m512 r = _mm512_div_ps(_mm512_add_ps(reduce16(s, op), _mm512_setzero_ps()), div);
     if (full)
         _mm512_storeu_ps(out, r);
     else
-        _mm512_mask_storeu_ps(out, lanes_in(k0, k1), r);
+        _mm512_mask_storeu_ps(out, sel, r);
 }
 
 /* Row order, for the constant plane sizes on an unshifted grid: the block's hw vectors are
@@ -120,16 +171,17 @@ SP_INLINE void block(const float *x, float *out, int64_t hw, int64_t d, __m512 d
  * the figures). PART (NB = 1): only planes [k0, k1), every load masked to their lanes (the
  * others read as zero and never touch memory); the selected planes' lanes see the same
  * operations as in a full block, so their bits never depend on the slice or the pairing. */
-SP_INLINE void push_plane(__m512 (*T)[16], int k, __m512 v)
+SP_INLINE void push_plane(__m512 (*T)[16], int k, __m512 v, int op)
 {
     T[0][k] = v;
-    if (k & 1) T[1][k / 2] = level(T[0][k - 1], v, 1);
-    if ((k & 3) == 3) T[2][k / 4] = level(T[1][k / 2 - 1], T[1][k / 2], 2);
-    if ((k & 7) == 7) T[3][k / 8] = level(T[2][k / 4 - 1], T[2][k / 4], 4);
-    if (k == 15) T[4][0] = level(T[3][0], T[3][1], 8);
+    if (k & 1) T[1][k / 2] = level(T[0][k - 1], v, 1, op);
+    if ((k & 3) == 3) T[2][k / 4] = level(T[1][k / 2 - 1], T[1][k / 2], 2, op);
+    if ((k & 7) == 7) T[3][k / 8] = level(T[2][k / 4 - 1], T[2][k / 4], 4, op);
+    if (k == 15) T[4][0] = level(T[3][0], T[3][1], 8, op);
 }
 
-SP_INLINE void block_rows(const float *x, float *out, int64_t hw, __m512 scale, int k0, int k1, int part, int nb)
+SP_INLINE void block_rows(const float *x, float *out, int64_t hw, __m512 scale, int k0, int k1, int part, int nb,
+                          int op)
 {
     __m512 T[4][5][16], R[4], W[4];
     for (int j = 0; j < 4; j++) R[j] = W[j] = _mm512_setzero_ps();
@@ -146,11 +198,11 @@ SP_INLINE void block_rows(const float *x, float *out, int64_t hw, __m512 scale, 
         if (b >= s + 16) {
 #pragma GCC unroll 4
             for (int j = 0; j < nb; j++)
-                R[j] = pend ? _mm512_mask_add_ps(v[j], hi, v[j], W[j]) : started ? _mm512_add_ps(R[j], v[j]) : v[j];
+                R[j] = pend ? comb_k(v[j], hi, v[j], W[j], op) : started ? comb(R[j], v[j], op) : v[j];
             started = b > s + 16, pend = 0;
             if (!started) {
 #pragma GCC unroll 4
-                for (int j = 0; j < nb; j++) push_plane(T[j], k, R[j]);
+                for (int j = 0; j < nb; j++) push_plane(T[j], k, R[j], op);
                 k++;
             }
         } else {
@@ -162,7 +214,7 @@ SP_INLINE void block_rows(const float *x, float *out, int64_t hw, __m512 scale, 
                  * for each use), and a second load of a line in flight from L2 costs more
                  * than the register */
                 __asm__("" : "+v"(v[j]));
-                push_plane(T[j], k, _mm512_mask_add_ps(R[j], lo, R[j], v[j]));
+                push_plane(T[j], k, comb_k(R[j], lo, R[j], v[j], op), op);
                 W[j] = v[j];
             }
             k++, started = 1, pend = 1;
@@ -170,6 +222,13 @@ SP_INLINE void block_rows(const float *x, float *out, int64_t hw, __m512 scale, 
     }
 #pragma GCC unroll 4
     for (int j = 0; j < nb; j++) {
+        if (op == G_MAX) {
+            const __mmask16 sel = part ? lanes_in(k0, k1) : (__mmask16)0xFFFF;
+            _mm512_mask_storeu_ps(out + 16 * j, sel, T[j][4][0]);
+            const __mmask16 z = _mm512_mask_cmp_ps_mask(sel, T[j][4][0], _mm512_setzero_ps(), _CMP_EQ_OQ);
+            if (z) settle_planes(x + 16 * hw * j, out + 16 * j, hw, z, 0);
+            continue;
+        }
         /* sum * scale + 0 in one rounding: (sum * scale) rounded, and +0 for a plane of -0
          * (the reference's sum starts from +0) */
         const __m512 r = _mm512_fmadd_ps(T[j][4][0], scale, _mm512_setzero_ps());
@@ -184,18 +243,29 @@ SP_INLINE void block_rows(const float *x, float *out, int64_t hw, __m512 scale, 
  * serves the slice's head and tail (inlined at both, they doubled the map's code). */
 typedef void part_fn(const float *x, float *out, int64_t hw, int64_t d, __m512 div, int k0, int k1, int first);
 
+/* Max: planes [u, u + n) of a block whose vmaxps raised the NaN watch are settled. */
+#define WATCHED(op, u, n, call)                                                                               \
+    do {                                                                                                      \
+        const unsigned csr_ = op == G_MAX ? sp_nan_watch() : 0;                                               \
+        call;                                                                                                 \
+        if (op == G_MAX && sp_nan_seen(csr_))                                                                 \
+            settle_planes(a->in + (int64_t)(u) * hw, a->out + (u), hw, ~UINT64_C(0) >> (64 - (n)), 1);       \
+    } while (0)
+
 SP_INLINE void sum_nchw_hw(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t hw, int64_t d,
-                           part_fn *part)
+                           part_fn *part, int op)
 {
     const __m512 div = _mm512_set1_ps(p->op == SIMDPOOL_GLOBAL_AVG ? (float)hw : 1.0f);
     size_t u0 = begin / 16 * 16;
     if (u0 < begin) {
         const size_t k1 = end - u0 < 16 ? end - u0 : 16;
-        part(a->in + (int64_t)u0 * hw, a->out + u0, hw, d, div, (int)(begin - u0), (int)k1, 0);
+        WATCHED(op, begin, k1 - (begin - u0),
+                part(a->in + (int64_t)u0 * hw, a->out + u0, hw, d, div, (int)(begin - u0), (int)k1, 0));
         u0 += 16;
     }
-    for (; u0 + 16 <= end; u0 += 16) block(a->in + (int64_t)u0 * hw, a->out + u0, hw, d, div, 0, 16, 1, !u0);
-    if (u0 < end) part(a->in + (int64_t)u0 * hw, a->out + u0, hw, d, div, 0, (int)(end - u0), !u0);
+    for (; u0 + 16 <= end; u0 += 16)
+        WATCHED(op, u0, 16, block(a->in + (int64_t)u0 * hw, a->out + u0, hw, d, div, 0, 16, 1, !u0, op));
+    if (u0 < end) WATCHED(op, u0, end - u0, part(a->in + (int64_t)u0 * hw, a->out + u0, hw, d, div, 0, (int)(end - u0), !u0));
 }
 
 /* The same walk for block_rows: blocks on the same grid, NB at a time where all are whole
@@ -204,63 +274,74 @@ SP_INLINE void sum_nchw_hw(const sp_problem *p, const sp_args *a, size_t begin, 
 typedef void rows_part_fn(const float *x, float *out, int64_t hw, __m512 scale, int k0, int k1);
 
 SP_INLINE void sum_nchw_rows(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t hw, int nb,
-                             rows_part_fn *part)
+                             rows_part_fn *part, int op)
 {
     const __m512 scale = _mm512_set1_ps(p->op == SIMDPOOL_GLOBAL_AVG ? 1.0f / (float)hw : 1.0f);
     size_t u0 = begin / 16 * 16;
     if (u0 < begin) {
         const size_t k1 = end - u0 < 16 ? end - u0 : 16;
-        part(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, (int)(begin - u0), (int)k1);
+        WATCHED(op, begin, k1 - (begin - u0),
+                part(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, (int)(begin - u0), (int)k1));
         u0 += 16;
     }
     if (nb == 4)
-        for (; u0 + 64 <= end; u0 += 64) block_rows(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, 0, 16, 0, 4);
-    for (; u0 + 32 <= end; u0 += 32) block_rows(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, 0, 16, 0, 2);
+        for (; u0 + 64 <= end; u0 += 64)
+            WATCHED(op, u0, 64, block_rows(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, 0, 16, 0, 4, op));
+    for (; u0 + 32 <= end; u0 += 32)
+        WATCHED(op, u0, 32, block_rows(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, 0, 16, 0, 2, op));
     if (u0 + 16 <= end) {
-        block_rows(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, 0, 16, 0, 1);
+        WATCHED(op, u0, 16, block_rows(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, 0, 16, 0, 1, op));
         u0 += 16;
     }
-    if (u0 < end) part(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, 0, (int)(end - u0));
+    if (u0 < end) WATCHED(op, u0, end - u0, part(a->in + (int64_t)u0 * hw, a->out + u0, hw, scale, 0, (int)(end - u0)));
 }
+#undef WATCHED
 
-/* One out-of-line function per map: inlined into one switch they made a single function of
- * 180 KB, whose compile time grows faster than its size (clang's ASan build took 5 minutes
+/* One out-of-line function per map and op: inlined into one switch they made a single function
+ * of 180 KB, whose compile time grows faster than its size (clang's ASan build took 5 minutes
  * on this file). HW 0: the runtime map, on the grid d. */
-#define SP_MAP_HW(name, HW)                                                                                     \
+#define SP_MAP_HW(name, HW, OP)                                                                                 \
     static __attribute__((noinline)) void part_##name(const float *x, float *out, int64_t hw, int64_t d,       \
                                                       __m512 div, int k0, int k1, int first)                    \
     {                                                                                                           \
-        block(x, out, HW ? HW : hw, HW ? 0 : d, div, k0, k1, 0, first);                                         \
+        block(x, out, HW ? HW : hw, HW ? 0 : d, div, k0, k1, 0, first, OP);                                     \
     }                                                                                                           \
     static __attribute__((noinline)) void nchw_##name(const sp_problem *p, const sp_args *a, size_t begin,      \
                                                       size_t end, int64_t hw, int64_t d)                        \
     {                                                                                                           \
-        sum_nchw_hw(p, a, begin, end, HW ? HW : hw, HW ? 0 : d, part_##name);                                   \
+        sum_nchw_hw(p, a, begin, end, HW ? HW : hw, HW ? 0 : d, part_##name, OP);                               \
     }
-#define SP_MAP_ROWS(HW, NB)                                                                                     \
-    static __attribute__((noinline)) void part_##HW(const float *x, float *out, int64_t hw, __m512 scale,      \
-                                                    int k0, int k1)                                             \
+#define SP_MAP_ROWS(name, HW, NB, OP)                                                                           \
+    static __attribute__((noinline)) void part_##name(const float *x, float *out, int64_t hw, __m512 scale,    \
+                                                      int k0, int k1)                                           \
     {                                                                                                           \
         (void)hw;                                                                                               \
-        block_rows(x, out, HW, scale, k0, k1, 1, 1);                                                            \
+        block_rows(x, out, HW, scale, k0, k1, 1, 1, OP);                                                        \
     }                                                                                                           \
-    static __attribute__((noinline)) void nchw_##HW(const sp_problem *p, const sp_args *a, size_t begin,        \
-                                                    size_t end, int64_t hw, int64_t d)                          \
+    static __attribute__((noinline)) void nchw_##name(const sp_problem *p, const sp_args *a, size_t begin,      \
+                                                      size_t end, int64_t hw, int64_t d)                        \
     {                                                                                                           \
         (void)hw, (void)d;                                                                                      \
-        sum_nchw_rows(p, a, begin, end, HW, NB, part_##HW);                                                     \
+        sum_nchw_rows(p, a, begin, end, HW, NB, part_##name, OP);                                               \
     }
-SP_MAP_ROWS(36, 2) SP_MAP_ROWS(49, 4) SP_MAP_HW(64, 64) SP_MAP_ROWS(100, 2) SP_MAP_HW(196, 196) SP_MAP_HW(any, 0)
+SP_MAP_ROWS(36, 36, 2, G_SUM) SP_MAP_ROWS(49, 49, 4, G_SUM) SP_MAP_HW(64, 64, G_SUM) SP_MAP_ROWS(100, 100, 2, G_SUM)
+SP_MAP_HW(196, 196, G_SUM) SP_MAP_HW(any, 0, G_SUM)
+SP_MAP_ROWS(max36, 36, 2, G_MAX) SP_MAP_ROWS(max49, 49, 4, G_MAX) SP_MAP_HW(max64, 64, G_MAX)
+SP_MAP_ROWS(max100, 100, 2, G_MAX) SP_MAP_HW(max196, 196, G_MAX) SP_MAP_HW(maxany, 0, G_MAX)
 #undef SP_MAP_HW
 #undef SP_MAP_ROWS
 
+/* Every block starts d floats past a 64-byte boundary (16 planes are hw whole vectors); on
+ * large planes its grid starts at that boundary. The order of additions then depends on d, a
+ * property of the tensor's address, never of the slice. */
+static int64_t grid_d(const float *in)
+{
+    return ((uintptr_t)in & 3) ? 0 : (int64_t)((uintptr_t)in & 63) / 4;
+}
+
 void sp_avx512_global_sum_nchw(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
 {
-    const int64_t hw = p->h * p->w;
-    /* Every block starts d floats past a 64-byte boundary (16 planes are hw whole vectors); on
-     * large planes its grid starts at that boundary. The order of additions then depends on d,
-     * a property of the tensor's address, never of the slice. */
-    const int64_t d = ((uintptr_t)a->in & 3) ? 0 : (int64_t)((uintptr_t)a->in & 63) / 4;
+    const int64_t hw = p->h * p->w, d = grid_d(a->in);
     /* Smaller planes on the shifted grid would take the runtime path, slower than split loads
      * (direct A/B at 16 bytes past a boundary, avx2/avx512: 7x7 0.45 against 0.83 unshifted,
      * 8x8 0.45 against 0.90; a 7x7 path with constant piece counts and runtime masks reached
@@ -279,6 +360,24 @@ void sp_avx512_global_sum_nchw(const sp_problem *p, const sp_args *a, size_t beg
     case 100: nchw_100(p, a, begin, end, hw, 0); break;
     case 196: nchw_196(p, a, begin, end, hw, 0); break;
     default: nchw_any(p, a, begin, end, hw, 0); break;
+    }
+}
+
+/* The same maps for values-only max (global.c calls it where the accept rule below holds). */
+void sp_avx512_global_max_nchw_blocks(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    const int64_t hw = p->h * p->w, d = grid_d(a->in);
+    if (d && hw >= 169) {
+        nchw_maxany(p, a, begin, end, hw, d);
+        return;
+    }
+    switch (hw) {
+    case 36: nchw_max36(p, a, begin, end, hw, 0); break;
+    case 49: nchw_max49(p, a, begin, end, hw, 0); break;
+    case 64: nchw_max64(p, a, begin, end, hw, 0); break;
+    case 100: nchw_max100(p, a, begin, end, hw, 0); break;
+    case 196: nchw_max196(p, a, begin, end, hw, 0); break;
+    default: nchw_maxany(p, a, begin, end, hw, 0); break;
     }
 }
 

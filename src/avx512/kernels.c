@@ -61,6 +61,15 @@
  *   (1.04, 1.10), 14^2 6.70 / 6.90 -> 5.26 / 5.59 (1.27, 1.24), 7^2 1.70 / 1.71 -> 1.34 / 1.38
  *   (1.27, 1.24), C2048 7^2 7.67 / 7.43 -> 6.40 / 5.90 (1.20, 1.26). --data nan (1 in 64):
  *   1.24-1.45x the uniform time, about 1.1-1.25x the old exact walk's; inf 0.98-1.00x.
+ * global max NCHW values-only (session 8): on the planes global_sum.c takes, its sixteen-plane
+ *   blocks with vmaxps for the adds and -inf fills, NaN by the watch (a block that raised it
+ *   settles each plane by vector searches: its last NaN, else its maximum), a zero maximum's
+ *   sign from the first zero. It had run a plane at a time (unaligned loads, a horizontal
+ *   reduce per plane) at 21-34% of the paired roofline. Bench, 1 thread, 3 runs, old -> new
+ *   (avx2, oneDNN same runs): C2048 7^2 11.1 -> 3.05-3.17 us, 80-84% (13.1-13.6, 18.0-18.8);
+ *   C512 7^2 2.80 -> 0.80-0.82 (3.2-3.3, 4.9-5.0); C512 14^2 7.10 -> 2.76-3.14, 75-85% (7.5-7.9,
+ *   16.5-16.9). --data: nan 0.9-2.6x, zeros 1.25-2.6x, inf 1.0-1.5x the new uniform time, all
+ *   below the old uniform time (a scalar scan of each settled plane had been 33-53x).
  * nchw_3x3s2 values-only max, rows of 65-224 columns, padding <= 1 (nchw_3x3s2.c: H of each
  *   input row in zmm registers, two rows per output row): against AVX2's nchw_3x3s2 (s2_max_lin),
  *   C64 112^2 1.27x (bench, 6 runs, same-run medians 70.6 -> 56.1 us, 77 -> 98% of the
