@@ -2,6 +2,7 @@
  * every usable variant and in both layouts (a single-channel map has the same bytes in NCHW
  * and NHWC, and the multi-channel cases are transposed by the helper). Counts per op are
  * printed for the closing note. */
+#include <fenv.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,9 +322,63 @@ static void test_shapes(void)
     TU_CHECK(!d.pad_top && !d.pad_bottom && !d.pad_left && !d.pad_right, "tf valid clears the padding");
 }
 
+/* Some x86 max kernels detect NaN by MXCSR's invalid flag (README: NaN in the values-only max
+ * kernels); they must hand the caller's floating-point state back as they found it: no invalid
+ * flag left by finite data, a flag the caller had set still set, the rounding mode kept (also
+ * after a NaN sent them to their exact redo). The shapes reach those kernels: 14-column 2x2 s2
+ * NCHW max, global max NCHW on 7x7 and 14x14, NHWC max on the generic walk (C a multiple of
+ * 512 keeps 3x3 s2 off its template). */
+static void test_fp_state(void)
+{
+    static const struct {
+        simdpool_op op;
+        simdpool_layout lay;
+        int64_t c, hw, k, s, pad;
+    } cs[] = {
+        {SIMDPOOL_MAX, SIMDPOOL_NCHW, 160, 14, 2, 2, 0},
+        {SIMDPOOL_GLOBAL_MAX, SIMDPOOL_NCHW, 80, 7, 1, 1, 0},
+        {SIMDPOOL_GLOBAL_MAX, SIMDPOOL_NCHW, 40, 14, 1, 1, 0},
+        {SIMDPOOL_MAX, SIMDPOOL_NHWC, 512, 7, 3, 2, 1},
+    };
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        simdpool_desc d = simdpool_desc_default(cs[i].op, cs[i].lay, 1, cs[i].c, cs[i].hw, cs[i].hw);
+        if (cs[i].op == SIMDPOOL_MAX) {
+            d.kernel_h = d.kernel_w = cs[i].k;
+            d.stride_h = d.stride_w = cs[i].s;
+            d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = cs[i].pad;
+        }
+        const size_t n = (size_t)(cs[i].c * cs[i].hw * cs[i].hw);
+        float *x = malloc(n * 4), *y = malloc(n * 4);
+        for (size_t j = 0; j < n; j++) x[j] = (float)((j * 7919) % 1000) * 0.001f - 0.5f;
+        for (int v = 0; v < simdpool_variant_count(); v++) {
+            if (!simdpool_variant_supported(v)) continue;
+            simdpool_options o = {1, simdpool_variant_name(v), NULL};
+            const char *what = simdpool_op_name(cs[i].op);
+            feclearexcept(FE_ALL_EXCEPT);
+            TU_CHECK(simdpool_pool(&d, &o, x, NULL, y, NULL) == SIMDPOOL_OK, "fp state %s: %s", what, simdpool_last_error());
+            TU_CHECK(!fetestexcept(FE_INVALID), "fp state %s [%s]: finite data left the invalid flag raised", what,
+                     simdpool_variant_name(v));
+            feraiseexcept(FE_INVALID);
+            simdpool_pool(&d, &o, x, NULL, y, NULL);
+            TU_CHECK(fetestexcept(FE_INVALID), "fp state %s [%s]: the caller's invalid flag was cleared", what,
+                     simdpool_variant_name(v));
+            x[n / 3] = NAN;
+            fesetround(FE_UPWARD);
+            simdpool_pool(&d, &o, x, NULL, y, NULL);
+            TU_CHECK(fegetround() == FE_UPWARD, "fp state %s [%s]: the rounding mode changed", what,
+                     simdpool_variant_name(v));
+            fesetround(FE_TONEAREST);
+            x[n / 3] = 0.25f;
+        }
+        feclearexcept(FE_ALL_EXCEPT);
+        free(x), free(y);
+    }
+}
+
 int main(void)
 {
     test_max();
+    test_fp_state();
     test_avg_sum();
     test_lp_stochastic();
     test_global_adaptive_masked();
