@@ -29,6 +29,7 @@ int sp_avx512_accepts_nchw_2x2s2_narrow(const sp_problem *p);
 /* Values-only max of `periods` runs of 16 row pairs of 14 columns (448 inputs, 112 outputs);
  * returns the lanes of its ordered compares that held (all set when no NaN was read). */
 uint16_t sp_avx512_max2x2s2_w14(const float *in, float *out, int64_t periods);
+void sp_avx512_avg2x2s2_w14(const float *in, float *out, int64_t periods);
 
 /* NHWC windowed and adaptive max: units are output rows n*OH + oh. */
 void sp_avx512_nhwc_generic(const sp_problem *p, const sp_args *a, size_t begin, size_t end);

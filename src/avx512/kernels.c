@@ -179,6 +179,9 @@
  *     1.20-1.22, C512 1.03-1.12; bench, 5 runs: avx512 4086-4273 ns (85.0-91.8%), avx2/avx512
  *     1.28-1.30. Prefetch 256..3072 floats ahead against 512: 0.97-1.03, noise; now memory-bound
  *     (the period costs 15 ns in L1, 18-19 ns at C512).
+ *   Avg takes the same periods with adds, then fmadd by 0.25 from +0 (narrow avg had left width
+ *     14 to AVX2): bench C512 14^2, 3 runs, avx2 4496-4612 ns (79-82%), avx512 4016-4162 ns
+ *     (85-91%), avx2/avx512 1.08-1.12.
  * nchw_2x2s2_narrow avg (same steps, pair sums, fmadd by 0.25 from +0), only on widths 3, 5, 7,
  *   10, 11, 13, 14 (in-process A/B 1.12-1.22; the others 0.92-1.09 stay with AVX2). Bench, as
  *   above, 4 runs:

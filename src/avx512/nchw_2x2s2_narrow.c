@@ -1,5 +1,6 @@
 /* NCHW 2x2 stride 2, whole windows, rows of up to 17 columns (the 7^2 and 14^2 maps of ResNet
- * and VGG tails): values-only max, and avg on the widths where it beat AVX2's flat loop.
+ * and VGG tails): values-only max, and avg on the widths where it beat AVX2's flat loop. Rows of
+ * 14 with even H (max and avg) run nchw_2x2s2_w14.c's periods between a head and a tail here.
  *
  * Small maps are all per-row overhead for a row-at-a-time loop, so the slice is walked as one
  * flat sequence of input row pairs (rows 2k and 2k+1 of a plane; an odd height skips each
@@ -133,7 +134,10 @@ SP_INLINE void chunks(const sp_problem *p, const sp_args *a, size_t begin, size_
             const int64_t head = (16 - (int64_t)u0 * OH % 16) % 16, h = head < n ? head : n, np = (n - h) / 16;
             ok = rows(in, out, h, &sh, 0, 1, op);
             in += 28 * h, out += 7 * h, n -= h;
-            ok &= sp_avx512_max2x2s2_w14(in, out, np);
+            if (op == SIMDPOOL_MAX)
+                ok &= sp_avx512_max2x2s2_w14(in, out, np);
+            else
+                sp_avx512_avg2x2s2_w14(in, out, np);
             in += 448 * np, out += 112 * np, n -= 16 * np;
         }
         ok &= rows(in, out, n, &sh, ONE, EVEN, op);
@@ -157,6 +161,7 @@ void sp_avx512_nchw_2x2s2_narrow(const sp_problem *p, const sp_args *a, size_t b
     } else {
         if (one && even) chunks(p, a, begin, end, 1, 1, 0, SIMDPOOL_AVG);
         else if (one) chunks(p, a, begin, end, 1, 0, 0, SIMDPOOL_AVG);
+        else if (even && p->w == 14) chunks(p, a, begin, end, 0, 1, 1, SIMDPOOL_AVG);
         else if (even) chunks(p, a, begin, end, 0, 1, 0, SIMDPOOL_AVG);
         else chunks(p, a, begin, end, 0, 0, 0, SIMDPOOL_AVG);
     }
@@ -175,6 +180,7 @@ int sp_avx512_accepts_nchw_2x2s2_narrow(const sp_problem *p)
 {
     if (p->w > W_MAX) return 0;
     const int max_ok = p->w <= MAX_W || (p->w == 14 && p->h == 2 * p->oh); /* 14: nchw_2x2s2_w14.c */
-    const int op_ok = (p->op == SIMDPOOL_MAX && max_ok) || (p->op == SIMDPOOL_AVG && (AVG_WIDTHS >> p->w & 1u));
+    const int avg_ok = (AVG_WIDTHS >> p->w & 1u) || (p->w == 14 && p->h == 2 * p->oh); /* 14: w14 too */
+    const int op_ok = (p->op == SIMDPOOL_MAX && max_ok) || (p->op == SIMDPOOL_AVG && avg_ok);
     return op_ok && sp_tmpl_whole_2x2s2(p) && p->oh >= 1 && p->ow >= 1 && sp_avx512_accepts_nchw_generic(p);
 }

@@ -89,12 +89,18 @@ SP_INLINE __m512 even_on_odd(__m512 v)
 #define AHEAD 512          /* prefetch distance in floats, as the row-pair steps */
 #define PERM_PAIRS 0x2B5Bu /* the P vectors packed with two vpermt2ps (bit m: P[m]) */
 
-/* Returns 0xFFFF, or 0 when an input was NaN. */
-uint16_t sp_avx512_max2x2s2_w14(const float *in, float *out, int64_t periods)
+/* Max: vmaxps(later, earlier) (merge-masked for b's pairs), vertical vmaxps(lower, upper). Avg:
+ * the same with adds, then times 0.25 by fmadd from +0 (a window of -0 gives +0, as the
+ * reference's sum from +0), the pair sums then rows of nchw_2x2s2_narrow.c's steps. */
+SP_INLINE __m512 comb(__m512 later, __m512 earlier, int avg)
+{
+    return avg ? _mm512_add_ps(earlier, later) : _mm512_max_ps(later, earlier);
+}
+
+SP_INLINE void periods_loop(const float *in, float *out, int64_t periods, int avg)
 {
     const __m512i ev = _mm512_setr_epi32(0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
     const __m512i od = _mm512_setr_epi32(1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
-    const unsigned csr = sp_nan_watch();
     for (int64_t i = 0; i < periods; i++, in += 448, out += 112) {
         __m512 P[14];
 #pragma GCC unroll 14
@@ -106,15 +112,31 @@ uint16_t sp_avx512_max2x2s2_w14(const float *in, float *out, int64_t periods)
              * maxima, reading each vector twice or more (1.2x slower) */
             __asm__("" : "+v"(a), "+v"(b));
             if (PERM_PAIRS >> m & 1u)
-                P[m] = _mm512_max_ps(_mm512_permutex2var_ps(a, od, b), _mm512_permutex2var_ps(a, ev, b));
+                P[m] = comb(_mm512_permutex2var_ps(a, od, b), _mm512_permutex2var_ps(a, ev, b), avg);
+            else if (avg)
+                P[m] = _mm512_mask_add_ps(_mm512_add_ps(a, odd_on_even(a)), 0xAAAA, even_on_odd(b), b);
             else
                 P[m] = _mm512_mask_max_ps(_mm512_max_ps(odd_on_even(a), a), 0xAAAA, b, even_on_odd(b));
         }
 #define X(q, su, mu, sl, ml)                                                                                  \
-    _mm512_storeu_ps(out + 16 * (q), _mm512_max_ps(gather(P, sl, ml, gather_ix[2 * (q) + 1]),                 \
-                                                   gather(P, su, mu, gather_ix[2 * (q)])));
+    {                                                                                                         \
+        const __m512 r = comb(gather(P, sl, ml, gather_ix[2 * (q) + 1]), gather(P, su, mu, gather_ix[2 * (q)]), avg); \
+        _mm512_storeu_ps(out + 16 * (q), avg ? _mm512_fmadd_ps(r, _mm512_set1_ps(0.25f), _mm512_setzero_ps()) : r); \
+    }
         PERIOD_OUTS(X)
 #undef X
     }
+}
+
+/* Returns 0xFFFF, or 0 when an input was NaN. */
+uint16_t sp_avx512_max2x2s2_w14(const float *in, float *out, int64_t periods)
+{
+    const unsigned csr = sp_nan_watch();
+    periods_loop(in, out, periods, 0);
     return sp_nan_seen(csr) ? 0 : 0xFFFF;
+}
+
+void sp_avx512_avg2x2s2_w14(const float *in, float *out, int64_t periods)
+{
+    periods_loop(in, out, periods, 1);
 }
