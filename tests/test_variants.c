@@ -173,9 +173,9 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
             }
             /* Now and then NHWC with C a multiple of 16 (or 8: 104) in the windows with their
              * own NHWC kernels (3x3 s1/s2 padded 0 or 1, 2x2 s2), where those kernels take the
-             * channels before a 64-byte (AVX2's 3x3 s1: 32-byte) boundary as one masked step
+             * channels before a 64-byte (AVX2's 3x3: 32-byte) boundary as one masked step
              * when the tensor starts off it (half the problems do, see check_problem); 3x3 s1
-             * does so from 64 (AVX2: 96) channels on. */
+             * and s2 do so from 64 (AVX2: 96) channels on. */
             if ((op == SIMDPOOL_MAX || op == SIMDPOOL_AVG || op == SIMDPOOL_SUM) && !longrow && tu_uniform(s) < 0.1) {
                 static const int64_t cs[] = {16, 32, 48, 64, 96, 104, 192, 512};
                 d.layout = SIMDPOOL_NHWC;

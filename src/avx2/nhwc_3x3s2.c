@@ -3,14 +3,7 @@
 
 #include "../tmpl/nhwc_3x3s2.h"
 
-void sp_avx2_nhwc_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
-{
-    switch (p->op) {
-    case SIMDPOOL_MAX: run(p, a, begin, end, OP_MAX); break;
-    case SIMDPOOL_AVG: run(p, a, begin, end, OP_AVG); break;
-    default: run(p, a, begin, end, OP_SUM); break;
-    }
-}
+SPV_GRID_ENTRY(sp_avx2_nhwc_3x3s2, walk_ops)
 
 int sp_avx2_accepts_nhwc_3x3s2(const sp_problem *p)
 {

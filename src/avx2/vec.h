@@ -15,7 +15,8 @@ typedef __m256 spv_nan; /* lanes where an unordered pair was seen */
 #define SPV_NAN_CHAINS 1
 #define SPV_GRID 32 /* bytes: a ymm load on this grid never splits a cache line */
 /* From here on, the grid paid in nhwc_3x3s1 at 16 bytes off (same-process A/B, time with /
- * without the grid): C96 28^2 0.65 avg, 0.88 max; C64 0.85 avg but 1.03-1.06 max; C32 1.02 / 1.36. */
+ * without the grid): C96 28^2 0.65 avg, 0.88 max; C64 0.85 avg but 1.03-1.06 max; C32 1.02 / 1.36.
+ * nhwc_3x3s2 takes the same (C96 level; from C64 it ran C64 28^2 / 14^2 1.03-1.12). */
 #define SPV_GRID_MIN_C 96
 
 SP_INLINE spv spv_set1(float x) { return _mm256_set1_ps(x); }

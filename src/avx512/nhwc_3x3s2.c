@@ -4,9 +4,6 @@
 
 #include "../tmpl/nhwc_3x3s2.h"
 
-void sp_avx512_nhwc_3x3s2(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
-{
-    run(p, a, begin, end, OP_MAX);
-}
+SPV_GRID_ENTRY(sp_avx512_nhwc_3x3s2, walk_max)
 
 int sp_avx512_accepts_nhwc_3x3s2(const sp_problem *p) { return takes_3x3s2(p) && p->op == SIMDPOOL_MAX; }

@@ -26,6 +26,7 @@
  * and up to 2x where C is a power of two (C*4-byte strides fall into a few L1 sets). */
 
 #include "accepts.h"
+#include "nhwc_grid.h"
 #include "nhwc_out.h"
 
 typedef struct rows4 {
@@ -126,14 +127,10 @@ SP_INLINE void columns(const rows4 *s0, int64_t ow, int NC, int R, int op, int e
     const spv_k all = spv_k_tail(SPV_W);
 #ifdef SPV_GRID
     if (grid) {
-        /* Channels [0, W - d) as one vector of the grid, loaded whole from d floats before the
-         * pixel (the previous pixel's last channels: inside the tensor, computed and not
-         * stored), so that the loads after it are aligned and none splits a cache line. The
-         * tensor's first pixel has nothing before it: there the vector is loaded from the pixel
-         * itself (C >= W) and its low W - d lanes are stored. */
+        /* Channels [0, W - d) as one vector of the grid (src/tmpl/nhwc_grid.h). */
         const int first = s.first && ow == 0;
-        const int64_t e = first ? 0 : s.d;
-        const spv_k km = first ? spv_k_tail(SPV_W - s.d) : spv_k_from(s.d);
+        const int64_t e = grid_back(first, s.d);
+        const spv_k km = grid_keep(first, s.d);
         for (int j = 0; j < 4; j++) q[j] -= e;
         o0 -= e;
         o1 -= e;
@@ -167,19 +164,6 @@ SP_INLINE void row_pair(const rows4 *s, int R, int op, int grid)
     for (; ow + 1 < OW; ow += 2) columns(s, ow, 2, R, op, 1, grid);
     if (ow < OW) columns(s, ow, 1, R, op, 1, grid);
 }
-
-#ifdef SPV_GRID
-/* Floats past the SPV_GRID-byte boundary before the input where every pixel is that far past
- * one (C a multiple of the grid's floats), else 0. At 16 bytes off, every zmm load split two
- * cache lines (every other ymm load) and the kernel ran 2.0-2.6x (AVX2 1.4-1.7x) its aligned
- * time on C192 28^2 and C512 14^2 (see src/avx512/kernels.c). The grid's head vector is one
- * more step per pixel, which only pays from SPV_GRID_MIN_C channels on. */
-static int64_t grid_head(const sp_problem *p, const float *in)
-{
-    const uintptr_t m = (uintptr_t)in % SPV_GRID;
-    return p->c % (SPV_GRID / 4) == 0 && p->c >= SPV_GRID_MIN_C && m % 4 == 0 ? (int64_t)(m / 4) : 0;
-}
-#endif
 
 SP_INLINE void run(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int op, int grid)
 {
@@ -231,33 +215,16 @@ SP_INLINE void run(const sp_problem *p, const sp_args *a, size_t begin, size_t e
     }
 }
 
-/* GRID: the input is off the grid (grid_head() > 0). Two functions, so that the aligned walk
- * is compiled as it was before the grid: in one function, aligned tensors ran 3-10% slower. */
-#define SPV_BODY(name, grid)                                                                                 \
-    __attribute__((noinline)) static void name(const sp_problem *p, const sp_args *a, size_t begin, size_t end) \
-    {                                                                                                         \
-        switch (p->op) {                                                                                      \
-        case SIMDPOOL_MAX: run(p, a, begin, end, OP_MAX, grid); break;                                        \
-        case SIMDPOOL_AVG: run(p, a, begin, end, OP_AVG, grid); break;                                        \
-        default: run(p, a, begin, end, OP_SUM, grid); break;                                                  \
-        }                                                                                                     \
-    }
-SPV_BODY(body_plain, 0)
-#ifdef SPV_GRID
-SPV_BODY(body_grid, 1)
-#endif
-#undef SPV_BODY
-
-void SPV_FN(nhwc_3x3s1)(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+SP_INLINE void walk(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int grid)
 {
-#ifdef SPV_GRID
-    if (grid_head(p, a->in)) {
-        body_grid(p, a, begin, end);
-        return;
+    switch (p->op) {
+    case SIMDPOOL_MAX: run(p, a, begin, end, OP_MAX, grid); break;
+    case SIMDPOOL_AVG: run(p, a, begin, end, OP_AVG, grid); break;
+    default: run(p, a, begin, end, OP_SUM, grid); break;
     }
-#endif
-    body_plain(p, a, begin, end);
 }
+
+SPV_GRID_ENTRY(SPV_FN(nhwc_3x3s1), walk)
 
 #ifndef SPV_NO_ACCEPTS
 int SPV_FN(accepts_nhwc_3x3s1)(const sp_problem *p) { return sp_tmpl_accepts_nhwc_3x3s1(p); }
