@@ -10,9 +10,9 @@
  *   14^2 24.93 -> 15.87, C256 56^2 344.7 -> 250.0; max 40.50 -> 29.57, 26.99 -> 20.33,
  *   346.6 -> 248.8; aligned level (details in src/avx512/kernels.c).
  * - nhwc_3x3s2 the same (2026-11-23, h15, src/tmpl/nhwc_grid.h): in-process A/B at 16 bytes
- *   off, 4 processes, medians, new/old: max C192 28^2 0.83, C384 14^2 0.80, C128 28^2 0.90,
- *   C256 56^2 0.97, C128 112^2 0.94; avg 0.91, 0.87, 0.95, 0.97, 0.95; C96 56^2 1.00;
- *   aligned 0.99-1.01 (details in src/avx512/kernels.c).
+ *   off, 4 processes, medians, new/old: max C192 28^2 0.81, C384 14^2 0.82, C192 14^2 0.88,
+ *   C128 28^2 0.89, C96 56^2 0.95, C256 56^2 0.97, C128 112^2 0.95; avg 0.85, 0.85, 0.88,
+ *   0.91, 0.96, 0.97, 0.93; aligned 0.99-1.02 (details in src/avx512/kernels.c).
  * - nhwc_2x2s2, each tap loaded once and the NaN record as fmadds, later adds (2026-11-22, `--op max,avg
  *   --layout nhwc --size 28,14,7 --benchmark_repetitions=3`, 3-5 rounds): max C512 14^2
  *   4646 -> 3712 ns (1.25x, 81% -> 102%), C512 7^2 848 -> 696, C2048 7^2 3281 -> 2674,

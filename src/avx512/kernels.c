@@ -325,23 +325,27 @@
  *   0.83, with a head C48 0.91-1.02 and C32 1.22-1.32 (so none below 64); avx2 with a head
  *   C64 0.85 avg but 1.03-1.06 max (none below 96), C96 0.65 / 0.88.
  *   Taken for 3x3 s2 (h15): the same head (src/tmpl/nhwc_grid.h, shared with 3x3 s1), max's
- *   row maxima buffer laid on the input's grid. In-process A/B against main bbbe969 (both
- *   libraries, 15 alternating rounds, 4 processes in both load orders, medians; bits equal),
- *   3x3 s2 p1 at 16 bytes off, us old -> new (new/old; offset/aligned old -> new):
- *     avx512 max C192 28^2 12.85 -> 9.51 (0.74; 1.64 -> 1.23), C384 14^2 6.73 -> 4.84 (0.71;
- *            1.50 -> 1.08), C192 14^2 3.21 -> 2.48 (0.77; 1.45 -> 1.11), C128 28^2 8.63 ->
- *            6.64 (0.77; 1.62 -> 1.25), C96 56^2 26.6 -> 21.4 (0.80; 1.43 -> 1.31), C256 56^2
- *            158.9 -> 141.1 (0.90; 1.16 -> 1.02), C128 112^2 309.6 -> 287.9 (0.93; 1.09 ->
- *            1.02), C64 112^2 149.1 -> 139.1 (0.94; 1.08 -> 1.00)
- *     avx2   max C192 28^2 16.26 -> 13.25 (0.83; 1.42 -> 1.15), C384 14^2 8.88 -> 7.07 (0.80;
- *            1.33 -> 1.05), C128 28^2 0.90, C256 56^2 0.97, C128 112^2 0.94, C96 56^2 1.00;
- *            avg C192 28^2 0.91 (1.31 -> 1.19), C384 14^2 0.87 (1.23 -> 1.07), C128 28^2
- *            0.95, C256 56^2 0.97, C128 112^2 0.95, C96 56^2 1.00
- *   Aligned new/old 0.99-1.01 (C96 56^2 noisy, 0.83-1.09 by process); 3x3 s1, whose code only
- *   moved, 0.95-1.05 (C192 28^2 noisy; C256 56^2 and C512 14^2 0.99-1.00). What is left at
- *   16 bytes off is the head: one more step per pixel (C / W + 1 steps, two of them partial),
- *   ~1 + 2W/C. A head with unmasked loads on rows inside the image: 0.98-1.01, not kept.
- *   Threshold as for s1: avx2 from C64 (not 96) ran C64 28^2 / 14^2 1.03-1.12 slower.
+ *   row maxima buffer laid on the input's grid, and on rows inside the image the head's loads
+ *   unmasked (a blend less per load; against the masked head 0.92-0.99 avx512, avx2 avg
+ *   0.94-1.00, max 0.98-1.02; in 3x3 s1 the same was avx512 0.96-1.01, avx2 0.97-1.02: not
+ *   taken there). In-process A/B against main bbbe969 (both libraries, 15 alternating rounds,
+ *   4 processes, 2 in each load order, medians; bits equal), 3x3 s2 p1 at 16 bytes off, us
+ *   old -> new (new/old; offset/aligned old -> new):
+ *     avx512 max C192 28^2 11.97 -> 8.67 (0.73; 1.65 -> 1.19), C384 14^2 6.28 -> 4.42 (0.71;
+ *            1.58 -> 1.11), C192 14^2 2.97 -> 2.27 (0.76; 1.49 -> 1.15), C128 28^2 7.94 ->
+ *            5.96 (0.74; 1.58 -> 1.19), C96 56^2 24.75 -> 18.87 (0.77; 1.49 -> 1.16), C256
+ *            56^2 158.7 -> 141.1 (0.89; 1.16 -> 1.02), C128 112^2 306.2 -> 284.3 (0.93; 1.08
+ *            -> 1.01), C64 112^2 148.6 -> 136.7 (0.93; 1.08 -> 1.00)
+ *     avx2   max C192 28^2 15.56 -> 12.52 (0.81; 1.40 -> 1.12), C384 14^2 8.67 -> 7.07 (0.82;
+ *            1.36 -> 1.08), C192 14^2 0.88, C128 28^2 0.89, C96 56^2 0.95, C256 56^2 0.97,
+ *            C128 112^2 0.95; avg C192 28^2 0.85 (1.33 -> 1.11), C384 14^2 0.85 (1.24 ->
+ *            1.05), C192 14^2 0.88, C128 28^2 0.91, C96 56^2 0.96, C256 56^2 0.97, C128
+ *            112^2 0.93
+ *   Aligned new/old 0.99-1.02 (C96 56^2 noisy, 0.94-1.08 by process); 3x3 s1, whose code only
+ *   moved, C256 56^2 and C512 14^2 0.99-1.01 (C192 28^2 noisy, 0.87-1.17 by process). What is
+ *   left at 16 bytes off is the head: one more step per pixel (C / W + 1 steps, two of them
+ *   partial). Threshold as for s1: avx2 from C64 (not 96) ran C64 28^2 / 14^2 1.03-1.12
+ *   slower (one A/B process).
  */
 #include "avx512.h"
 #include "../tmpl/accepts.h"

@@ -5,7 +5,7 @@
  *
  * With C a multiple of the grid's floats every pixel shares the input's misalignment; 16 bytes
  * off, every zmm load (every other ymm load) split two cache lines: 3x3 s1 ran 2.0-2.6x (AVX2
- * 1.4-1.7x) its aligned time on C192 28^2 and C512 14^2, 3x3 s2 1.45-1.64x (AVX2 1.23-1.42x)
+ * 1.4-1.7x) its aligned time on C192 28^2 and C512 14^2, 3x3 s2 1.45-1.65x (AVX2 1.23-1.42x)
  * on C128-C384 28^2 and 14^2 (see src/avx512/kernels.c). There each pixel's walk starts with
  * one vector of the grid, loaded whole from d floats before the pixel (the previous pixel's last
  * channels: inside the tensor, computed and not stored), so the loads after it are aligned; then
