@@ -25,6 +25,9 @@ typedef struct problem {
     int zeros;   /* values from {-0, +0, -1}: which of tied zeros wins (max), the sign of a zero sum
                     (sums); 2: a rare NaN too (half of the max ones, as kernels redo a plane with a
                     NaN by another path) */
+    int inf_head; /* with special: no NaN in the input's first half (its NaN become +-inf), so
+                     kernels that walk a slice in chunks meet infinities alone (which fool a NaN
+                     record kept as a sum) before they meet NaN */
 } problem;
 
 static int has_indices(simdpool_op op)
@@ -103,6 +106,7 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
             lay = SIMDPOOL_NCHW;
         }
         int64_t toh = 0, tow = 0;
+        int chunky = 0; /* whole 2x2 s2 windows over many planes: specials, often infinities first */
         if (!wide && (op == SIMDPOOL_ADAPTIVE_AVG || op == SIMDPOOL_ADAPTIVE_MAX) && tu_uniform(s) < 0.2) {
             static const int64_t ks[] = {1, 2, 3, 4, 8, 16};
             const int64_t kh = ks[tu_range(s, 0, 5)], kw = ks[tu_range(s, 0, 5)];
@@ -159,12 +163,16 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
                 d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = 0;
                 d.divisor_override = 0;
                 /* Half of these on rows of 18 to 32 columns (AVX2's short-row path: two
-                 * vectors per row), which the sizes above reach rarely; a quarter on rows of 14
-                 * with even H and many planes (AVX-512's 16-row-pair periods, nchw_2x2s2_w14.c). */
+                 * vectors per row), which the sizes above reach rarely, a fifth on 33 to 64 (its
+                 * three and four vectors); a quarter on rows of 14 with even H and many planes
+                 * (AVX-512's 16-row-pair periods, nchw_2x2s2_w14.c). */
                 const double wu = tu_uniform(s);
                 if (wu < 0.5) {
-                    d.w = tu_range(s, 18, 32);
+                    d.w = wu < 0.3 ? tu_range(s, 18, 32) : tu_range(s, 33, 64);
                     if (d.h < 2) d.h = tu_range(s, 2, 31);
+                    /* many planes of even height: the slice's short rows span several of the
+                     * chunks AVX2 checks for NaN one at a time (256 output rows) */
+                    if (tu_uniform(s) < 0.5) d.h = 2 * tu_range(s, 1, 15), d.c = tu_range(s, 100, 300), chunky = 1;
                     while (d.n * d.c * d.h * d.w > 40000) d.c = (d.c + 1) / 2, d.n = 1;
                 } else if (wu < 0.75) {
                     d.w = 14, d.h = 2 * tu_range(s, 1, 15), d.c = tu_range(s, 1, 300);
@@ -206,8 +214,9 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
         if (simdpool_output_shape(&d, &oh, &ow) != SIMDPOOL_OK) continue;
         pr->d = d;
         pr->special = (op == SIMDPOOL_MAX || op == SIMDPOOL_GLOBAL_MAX || op == SIMDPOOL_ADAPTIVE_MAX ||
-                       op == SIMDPOOL_MASKED_MAX) && tu_uniform(s) < (longrow ? 0.6 : 0.4);
+                       op == SIMDPOOL_MASKED_MAX) && tu_uniform(s) < (longrow || chunky ? 0.6 : 0.4);
         pr->ties = tu_uniform(s) < 0.3;
+        pr->inf_head = pr->special && tu_uniform(s) < (chunky ? 0.6 : 0.3);
         pr->zeros = pr->special && tu_uniform(s) < (longrow ? 0.6 : 0.3) ? tu_range(s, 1, 2) : 0;
         /* Sums too: a window of -0 sums to +0 (the reference starts from +0) */
         if (is_linear(op) && tu_uniform(s) < 0.1) pr->zeros = 1;
@@ -253,6 +262,9 @@ static void fill_input(uint64_t *s, const problem *pr, float *x, size_t n)
         }
         x[i] = v;
     }
+    if (pr->inf_head && !pr->zeros)
+        for (size_t i = 0; i < n / 2; i++)
+            if (isnan(x[i])) x[i] = signbit(x[i]) ? -INFINITY : INFINITY;
     /* Now and then (max, no other specials) one NaN alone: kernels that check for NaN once
      * per slice and redo it exactly would hide a missed tap whenever a second NaN sits in a
      * tap they do check. Drawn from a copy of the state, so the stream is unchanged. */
