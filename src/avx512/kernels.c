@@ -271,6 +271,14 @@
  *   Tried, not kept: every tap by a (masked) unaligned load instead of valignd, 1.3x slower at
  *   14^2 and 28^2 (split lines; the loads bound it); two output rows sharing the combine of
  *   their common rows (3 combines for 2 rows), max C192 28^2 17.0 -> 19.0 us, others level.
+ * NaN redo (2026-11-23, h16): nchw_2x2s2_narrow redoes a chunk whose record fired with its own
+ *   row-pair steps made NaN-exact and stays exact while chunks see NaN; nchw_3x3s2_small redoes
+ *   a NaN plane from the same loads with NaN-exact steps (both had handed the work to the
+ *   generic or stem kernel). Bench `--data uniform,nan,inf`, old build and new alternately,
+ *   4-5 runs, time over uniform on 1-in-64 NaN data: narrow C512 7^2 13.8 -> 1.4, C2048 7^2
+ *   13.9 -> 1.3, C512 14^2 11.8 -> 1.6; small C512 7^2 25.4 -> 1.8, C2048 7^2 27.2 -> 1.8,
+ *   14^2 9.1 -> 2.0, 28^2 5.6 -> 1.8; inf unchanged (~1.0); uniform new/old 0.96-1.02 per set,
+ *   over 9-14 runs each 0.99-1.00 (narrow) and 1.02 (small C512 7^2). Table in bench/README.md.
  * nchw_3x3s2_small (nchw_3x3s2_small.c), values-only max and avg, 3x3 s2 (pad <= 1) on rows of
  *   up to 32 columns, on the Intel Xeon: groups of rows in two zmm, H and V by vpermt2ps, a
  *   whole 7x7 plane in registers. Before it AVX2's nchw_3x3s2 ran these at 10-30% of the
