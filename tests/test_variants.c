@@ -59,6 +59,7 @@ static int64_t sizepick(uint64_t *s, int64_t hi)
 static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
 {
     for (;;) {
+        int head = 0;
         simdpool_layout lay = (simdpool_layout)tu_range(s, 0, 1);
         int64_t n = tu_range(s, 1, 3), c = sizepick(s, 67), h = sizepick(s, 67), w = sizepick(s, 67);
         if (op == SIMDPOOL_MASKED_MEAN || op == SIMDPOOL_MASKED_MAX) w = 1;
@@ -75,6 +76,7 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
          * a multiple of 16 and N up to 3, so blocks straddle images and slices start inside. */
         else if (is_global(op) && tu_uniform(s) < 0.15) {
             static const int64_t maps[] = {4, 5, 6, 7, 8, 9, 10, 12, 13, 14};
+            head = 1;
             h = w = maps[tu_range(s, 0, 9)];
             /* half of them with 128 or more channels (up to 816 at 7x7 after the size cap
              * below), where AVX2's NHWC sums take blocks of 128 channels on 64-byte lines and
@@ -220,6 +222,11 @@ static void random_problem(uint64_t *s, simdpool_op op, problem *pr)
         pr->zeros = pr->special && tu_uniform(s) < (longrow ? 0.6 : 0.3) ? tu_range(s, 1, 2) : 0;
         /* Sums too: a window of -0 sums to +0 (the reference starts from +0) */
         if (is_linear(op) && tu_uniform(s) < 0.1) pr->zeros = 1;
+        /* Global max on the heads' maps: often tied zeros or NaN, as the NCHW kernels that
+         * take blocks of planes (AVX2's and AVX-512's global_sum.c) settle a zero maximum's sign
+         * and a NaN plane apart from their vmaxps blocks. */
+        if (head && op == SIMDPOOL_GLOBAL_MAX && !pr->zeros && tu_uniform(s) < 0.4)
+            pr->special = 1, pr->zeros = tu_range(s, 1, 2);
         return;
     }
 }

@@ -35,6 +35,9 @@ void sp_avx2_global_sum_nchw(const sp_problem *p, const sp_args *a, size_t begin
 void sp_avx2_global_sum_nhwc(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
 int sp_avx2_accepts_global_sum_nchw(const sp_problem *p);
 int sp_avx2_accepts_global_sum_nhwc(const sp_problem *p);
+/* Values-only global max, NCHW, on the same blocks (7x7 and 14x14 planes). */
+void sp_avx2_global_max_nchw_blocks(const sp_problem *p, const sp_args *a, size_t begin, size_t end);
+int sp_avx2_accepts_global_max_nchw_blocks(const sp_problem *p);
 
 /* Lp (p = 1, 2), stochastic, adaptive avg/max and masked mean/max (lp.c, stochastic.c,
  * adaptive.c, masked.c): NCHW units are planes, NHWC units output rows, masked units (b, d). */

@@ -1,6 +1,6 @@
 /* Global avg / sum over H*W with 256-bit vectors, both layouts (AVX-512's global_sum.c with
- * the block sizes of sixteen ymm registers). Units are (n, c) pairs; a slice may start and end
- * inside an image.
+ * the block sizes of sixteen ymm registers), and NCHW values-only max on the same blocks at 7x7
+ * and 14x14. Units are (n, c) pairs; a slice may start and end inside an image.
  *
  * NCHW: planes are taken eight at a time, u0 a multiple of 8 counted from the tensor's start.
  * Eight planes of hw floats are exactly hw vectors, so the block is read as hw whole vectors on
@@ -15,8 +15,21 @@
  * one load and one add per 32 bytes, the blocks on 64-byte lines (a head of up to 127 channels
  * before the first line is read unaligned). Each lane adds its channel's
  * rows in order from the first (the reference's order; the final + 0 gives the reference's +0
- * for rows of -0), so the blocking never changes a result. */
+ * for rows of -0), so the blocking never changes a result.
+ *
+ * Max (OP = G_MAX, as in AVX-512's global_sum.c) combines with vmaxps where sums add, fills the
+ * lanes outside a plane with -inf where sums use 0, and reduces the eight plane vectors by
+ * sums8's tree with shuffles and vmaxps for the hadds. A maximum's value does not depend on
+ * the order of the steps, except its sign when it is zero and a NaN's payload: planes whose
+ * maximum is zero are settled by the reference's scan, and blocks whose vmaxps raised the NaN
+ * watch (simd.h) have all their planes settled so. So every slice gives the same bits. */
 #include "simd.h"
+
+enum { G_SUM, G_MAX };
+
+SP_INLINE __m256 comb(__m256 a, __m256 b, int op) { return op == G_MAX ? _mm256_max_ps(a, b) : _mm256_add_ps(a, b); }
+/* The lanes outside a plane: neutral for the op. */
+SP_INLINE __m256 fill(int op) { return op == G_MAX ? _mm256_set1_ps(-INFINITY) : _mm256_setzero_ps(); }
 
 /* Lanes [lo, hi) of one vector, lo and hi clamped to 0..8. */
 SP_INLINE __m256i lanes_in(int64_t lo, int64_t hi) { return _mm256_andnot_si256(sp_mask(lo), sp_mask(hi)); }
@@ -30,9 +43,9 @@ SP_INLINE __m256i lanes_in(int64_t lo, int64_t hi) { return _mm256_andnot_si256(
     case 7: return _mm256_blend_ps(z, v, (imm(7)))
 #define SP_PREFIX(n) ((1 << (n)) - 1)
 #define SP_SUFFIX(n) (0xFF & ~((1 << (n)) - 1))
-SP_INLINE __m256 keep_const(__m256 v, int64_t lo, int64_t hi)
+SP_INLINE __m256 keep_const(__m256 v, int64_t lo, int64_t hi, int op)
 {
-    const __m256 z = _mm256_setzero_ps();
+    const __m256 z = fill(op);
     if (lo <= 0) {
         switch (hi) { SP_BLEND_CASES(hi, SP_PREFIX); default: return hi <= 0 ? z : v; }
     }
@@ -45,21 +58,23 @@ SP_INLINE __m256 keep_const(__m256 v, int64_t lo, int64_t hi)
 /* Vector i of a block's grid at x, lanes [s, e) of the block kept (s, e in floats from x).
  * MASKED: a masked load (the neighbour's lanes may lie outside the tensor in a partial block);
  * else a whole load and a blend or an AND. */
-SP_INLINE __m256 piece(const float *x, int64_t i, int64_t s, int64_t e, int masked)
+SP_INLINE __m256 piece(const float *x, int64_t i, int64_t s, int64_t e, int masked, int op)
 {
     if (8 * i >= s && 8 * i + 8 <= e) return _mm256_loadu_ps(x + 8 * i);
     const int64_t lo = s - 8 * i, hi = e - 8 * i;
     if (!masked && __builtin_constant_p(lo) && __builtin_constant_p(hi) && (lo <= 0 || hi >= 8))
-        return keep_const(_mm256_loadu_ps(x + 8 * i), lo, hi);
+        return keep_const(_mm256_loadu_ps(x + 8 * i), lo, hi, op);
     const __m256i m = lanes_in(lo, hi);
-    if (masked) return _mm256_maskload_ps(x + 8 * i, m);
-    return _mm256_and_ps(_mm256_loadu_ps(x + 8 * i), _mm256_castsi256_ps(m));
+    const __m256 v = masked ? _mm256_maskload_ps(x + 8 * i, m) : _mm256_loadu_ps(x + 8 * i);
+    if (op == G_MAX) return _mm256_blendv_ps(fill(op), v, _mm256_castsi256_ps(m));
+    return masked ? v : _mm256_and_ps(v, _mm256_castsi256_ps(m));
 }
 
 /* Planes [k, k + G) of the block at x (those in [k0, k1)): piece j of a plane into its
  * accumulator j % A, the accumulators added in order at the end. Partial blocks use it with
  * G = 4, A = 2, which adds each plane as block_seq does. */
-SP_INLINE void plane_group(const float *x, int k, int G, int A, int64_t hw, int k0, int k1, int masked, __m256 *out)
+SP_INLINE void plane_group(const float *x, int k, int G, int A, int64_t hw, int k0, int k1, int masked, __m256 *out,
+                           int op)
 {
     __m256 acc[8][4];
     int64_t s[8] = {0}, e[8] = {0}, v0[8] = {0}, n[8] = {0}, nmin = INT64_MAX;
@@ -68,10 +83,10 @@ SP_INLINE void plane_group(const float *x, int k, int G, int A, int64_t hw, int 
         s[g] = (k + g) * hw, e[g] = s[g] + hw, v0[g] = s[g] / 8, n[g] = (e[g] - 1) / 8 - v0[g] + 1;
         if (n[g] < nmin) nmin = n[g];
     }
-    const __m256 z = _mm256_setzero_ps();
+    const __m256 z = fill(op);
 #pragma GCC unroll 8
     for (int g = 0; g < G; g++) {
-        acc[g][0] = k + g >= k0 && k + g < k1 ? piece(x, v0[g], s[g], e[g], masked) : z;
+        acc[g][0] = k + g >= k0 && k + g < k1 ? piece(x, v0[g], s[g], e[g], masked, op) : z;
 #pragma GCC unroll 4
         for (int j = 1; j < A; j++) acc[g][j] = z;
     }
@@ -83,17 +98,17 @@ SP_INLINE void plane_group(const float *x, int k, int G, int A, int64_t hw, int 
 #pragma GCC unroll 8
             for (int g = 0; g < G; g++)
                 if (k + g >= k0 && k + g < k1)
-                    acc[g][(j + i) % A] = _mm256_add_ps(acc[g][(j + i) % A], _mm256_loadu_ps(x + 8 * (v0[g] + j + i)));
+                    acc[g][(j + i) % A] = comb(acc[g][(j + i) % A], _mm256_loadu_ps(x + 8 * (v0[g] + j + i)), op);
 #pragma GCC unroll 8
     for (int g = 0; g < G; g++)
         if (k + g >= k0 && k + g < k1)
             for (int64_t i = j; i < n[g]; i++)
-                acc[g][i % A] = _mm256_add_ps(acc[g][i % A], piece(x, v0[g] + i, s[g], e[g], masked));
+                acc[g][i % A] = comb(acc[g][i % A], piece(x, v0[g] + i, s[g], e[g], masked, op), op);
 #pragma GCC unroll 8
     for (int g = 0; g < G; g++) {
         if (A == 1) out[g] = acc[g][0];
-        if (A == 2) out[g] = _mm256_add_ps(acc[g][0], acc[g][1]);
-        if (A == 4) out[g] = _mm256_add_ps(_mm256_add_ps(acc[g][0], acc[g][1]), _mm256_add_ps(acc[g][2], acc[g][3]));
+        if (A == 2) out[g] = comb(acc[g][0], acc[g][1], op);
+        if (A == 4) out[g] = comb(comb(acc[g][0], acc[g][1], op), comb(acc[g][2], acc[g][3], op), op);
     }
 }
 
@@ -106,11 +121,28 @@ SP_INLINE __m256 sums8(const __m256 *v)
     return _mm256_add_ps(_mm256_permute2f128_ps(b0, b1, 0x20), _mm256_permute2f128_ps(b0, b1, 0x31));
 }
 
+/* hadd's shape with vmaxps: lanes (a0 a1, a2 a3, b0 b1, b2 b3) of each half combined. */
+SP_INLINE __m256 hmax(__m256 a, __m256 b)
+{
+    return _mm256_max_ps(_mm256_shuffle_ps(a, b, 0x88), _mm256_shuffle_ps(a, b, 0xDD));
+}
+
+/* sums8's tree with vmaxps: eight plane vectors to one vector of their maxima, plane k in lane k. */
+SP_INLINE __m256 maxes8(const __m256 *v)
+{
+    const __m256 a01 = hmax(v[0], v[1]), a23 = hmax(v[2], v[3]);
+    const __m256 a45 = hmax(v[4], v[5]), a67 = hmax(v[6], v[7]);
+    const __m256 b0 = hmax(a01, a23), b1 = hmax(a45, a67);
+    return _mm256_max_ps(_mm256_permute2f128_ps(b0, b1, 0x20), _mm256_permute2f128_ps(b0, b1, 0x31));
+}
+
+SP_INLINE __m256 reduce8(const __m256 *v, int op) { return op == G_MAX ? maxes8(v) : sums8(v); }
+
 /* Lanes [0, n) of v (0 < n < 8) by a blend with v as the first operand, which must be a
  * register. */
-SP_INLINE __m256 keep_low(__m256 v, int64_t n)
+SP_INLINE __m256 keep_low(__m256 v, int64_t n, int op)
 {
-    const __m256 z = _mm256_setzero_ps();
+    const __m256 z = fill(op);
     switch (n) {
     case 1: return _mm256_blend_ps(v, z, 0xFE); case 2: return _mm256_blend_ps(v, z, 0xFC);
     case 3: return _mm256_blend_ps(v, z, 0xF8); case 4: return _mm256_blend_ps(v, z, 0xF0);
@@ -125,48 +157,49 @@ SP_INLINE __m256 keep_low(__m256 v, int64_t n)
  * loaded once and split by two blends; the empty asm keeps gcc from folding the load into
  * both blends (it does when registers are short), which measured 2.5-5% slower at 6x6 to
  * 14x14. */
-SP_INLINE __m256 block_seq(const float *x, int64_t hw)
+SP_INLINE __m256 block_seq(const float *x, int64_t hw, int op)
 {
-    __m256 p[8], carry = _mm256_setzero_ps();
+    __m256 p[8], carry = fill(op);
 #pragma GCC unroll 8
     for (int k = 0; k < 8; k++) {
         const int64_t s = k * hw, e = s + hw, v0 = s / 8, v1 = (e - 1) / 8;
-        __m256 a0 = s % 8 ? carry : _mm256_loadu_ps(x + 8 * v0), a1 = _mm256_setzero_ps();
+        __m256 a0 = s % 8 ? carry : _mm256_loadu_ps(x + 8 * v0), a1 = fill(op);
 #pragma GCC unroll 32
         for (int64_t i = v0 + 1; i < v1; i++) {
             if ((i - v0) & 1)
-                a1 = _mm256_add_ps(a1, _mm256_loadu_ps(x + 8 * i));
+                a1 = comb(a1, _mm256_loadu_ps(x + 8 * i), op);
             else
-                a0 = _mm256_add_ps(a0, _mm256_loadu_ps(x + 8 * i));
+                a0 = comb(a0, _mm256_loadu_ps(x + 8 * i), op);
         }
         if (v1 > v0) {
             __m256 w = _mm256_loadu_ps(x + 8 * v1);
             __asm__("" : "+x"(w));
-            const __m256 lo = e % 8 ? keep_low(w, e % 8) : w;
+            const __m256 lo = e % 8 ? keep_low(w, e % 8, op) : w;
             if ((v1 - v0) & 1)
-                a1 = _mm256_add_ps(a1, lo);
+                a1 = comb(a1, lo, op);
             else
-                a0 = _mm256_add_ps(a0, lo);
-            if (e % 8) carry = keep_const(w, e % 8, 8);
+                a0 = comb(a0, lo, op);
+            if (e % 8) carry = keep_const(w, e % 8, 8, op);
         }
-        p[k] = _mm256_add_ps(a0, a1);
+        p[k] = comb(a0, a1, op);
     }
-    return sums8(p);
+    return reduce8(p, op);
 }
 
 /* The sums of planes [k0, k1) of the block at x (8 planes from unit u0), lane k for plane k,
  * divided by div. FULL: all eight. */
-SP_INLINE __m256 block(const float *x, int64_t hw, __m256 div, int k0, int k1, int full)
+SP_INLINE __m256 block(const float *x, int64_t hw, __m256 div, int k0, int k1, int full, int op)
 {
     __m256 s;
     if (full) {
-        s = block_seq(x, hw);
+        s = block_seq(x, hw, op);
     } else {
         __m256 v[8];
 #pragma GCC unroll 2
-        for (int k = 0; k < 8; k += 4) plane_group(x, k, 4, 2, hw, k0, k1, 1, v + k);
-        s = sums8(v);
+        for (int k = 0; k < 8; k += 4) plane_group(x, k, 4, 2, hw, k0, k1, 1, v + k, op);
+        s = reduce8(v, op);
     }
+    if (op == G_MAX) return s;
     /* + 0: the reference's sum starts from +0, so a plane of -0 gives +0 */
     return _mm256_div_ps(_mm256_add_ps(s, _mm256_setzero_ps()), div);
 }
@@ -177,7 +210,7 @@ typedef void part_fn(const float *x, float *out, int64_t hw, __m256 div, int k0,
 
 SP_INLINE void part_block(const float *x, float *out, int64_t hw, __m256 div, int k0, int k1)
 {
-    _mm256_maskstore_ps(out, lanes_in(k0, k1), block(x, hw, div, k0, k1, 0));
+    _mm256_maskstore_ps(out, lanes_in(k0, k1), block(x, hw, div, k0, k1, 0, G_SUM));
 }
 
 SP_INLINE void sum_nchw_hw(const sp_problem *p, const sp_args *a, size_t begin, size_t end, int64_t hw, part_fn *part)
@@ -192,9 +225,9 @@ SP_INLINE void sum_nchw_hw(const sp_problem *p, const sp_args *a, size_t begin, 
      * store's address modulo 4 KiB waits for that store's data (4K aliasing), and a block's
      * sums come late (the tree and the division). Stored at once, they cost 7% at C2048 7x7. */
     if (u0 + 8 <= end) {
-        __m256 r = block(a->in + (int64_t)u0 * hw, hw, div, 0, 8, 1);
+        __m256 r = block(a->in + (int64_t)u0 * hw, hw, div, 0, 8, 1, G_SUM);
         for (; u0 + 16 <= end; u0 += 8) {
-            const __m256 t = block(a->in + (int64_t)(u0 + 8) * hw, hw, div, 0, 8, 1);
+            const __m256 t = block(a->in + (int64_t)(u0 + 8) * hw, hw, div, 0, 8, 1, G_SUM);
             _mm256_storeu_ps(a->out + u0, r);
             r = t;
         }
@@ -220,6 +253,120 @@ SP_INLINE void sum_nchw_hw(const sp_problem *p, const sp_args *a, size_t begin, 
     }
 SP_MAP(16) SP_MAP(25) SP_MAP(36) SP_MAP(49) SP_MAP(81) SP_MAP(100) SP_MAP(144) SP_MAP(169) SP_MAP(196)
 #undef SP_MAP
+
+/* Max: the reference's global max of planes z (bits) of a block at x whose maxima are in out:
+ * the last NaN when NAN (the block raised the watch) and the plane holds one, else the maximum,
+ * whose sign when it is zero is that of the first element equal to it. Vector searches from
+ * either end (AVX-512's settle_planes in 256 bits). */
+static __attribute__((noinline)) void settle_planes(const float *x, float *out, int64_t hw, unsigned z, int nan)
+{
+    for (; z; z &= z - 1) {
+        const int k = __builtin_ctz(z);
+        const float *q = x + (int64_t)k * hw;
+        int64_t at = -1;
+        for (int64_t i = (hw - 1) / 8 * 8; nan && at < 0 && i >= 0; i -= 8) {
+            const __m256 v = sp_load(q + i, hw - i); /* masked lanes read as 0, never NaN */
+            const unsigned u = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+            if (u) at = i + 31 - __builtin_clz(u);
+        }
+        for (int64_t i = 0; at < 0 && out[k] == 0.0f && i < hw; i += 8) {
+            const __m256 v = sp_load(q + i, hw - i);
+            const unsigned e = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_EQ_OQ)) &
+                               (hw - i >= 8 ? 0xFFu : (1u << (hw - i)) - 1);
+            if (e) at = i + __builtin_ctz(e);
+        }
+        if (at >= 0) out[k] = q[at];
+    }
+}
+
+/* Max of planes [k0, k1) of the block at x into out (the block's first output), zero maxima
+ * settled. */
+SP_INLINE void max_block(const float *x, float *out, int64_t hw, int k0, int k1, int full)
+{
+    const __m256 r = block(x, hw, _mm256_setzero_ps(), k0, k1, full, G_MAX);
+    unsigned sel = 0xFF;
+    if (full) {
+        _mm256_storeu_ps(out, r);
+    } else {
+        _mm256_maskstore_ps(out, lanes_in(k0, k1), r);
+        sel = (0xFFu << k0) & (0xFFu >> (8 - k1));
+    }
+    const unsigned z = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(r, _mm256_setzero_ps(), _CMP_EQ_OQ)) & sel;
+    if (z) settle_planes(x, out, hw, z, 0);
+}
+
+typedef void max_part_fn(const float *x, float *out, int64_t hw, int k0, int k1);
+
+/* Planes [u, u + n) of a block whose vmaxps raised the NaN watch are settled. */
+#define WATCHED(u, n, call)                                                                       \
+    do {                                                                                          \
+        const unsigned csr_ = sp_nan_watch();                                                     \
+        call;                                                                                     \
+        if (sp_nan_seen(csr_)) settle_planes(a->in + (int64_t)(u) * hw, a->out + (u), hw, 0xFFu >> (8 - (n)), 1); \
+    } while (0)
+
+SP_INLINE void max_nchw_hw(const sp_args *a, size_t begin, size_t end, int64_t hw, max_part_fn *part)
+{
+    int64_t hw_any = hw; /* opaque, so gcc keeps one copy of the part for every map */
+    __asm__("" : "+r"(hw_any));
+    size_t u0 = begin / 8 * 8;
+    if (u0 < begin) {
+        const size_t k1 = end - u0 < 8 ? end - u0 : 8;
+        WATCHED(begin, k1 - (begin - u0), part(a->in + (int64_t)u0 * hw, a->out + u0, hw_any, (int)(begin - u0), (int)k1));
+        u0 += 8;
+    }
+    /* Whole blocks up to four at a time under one watch (a watch per block measured level),
+     * each block's maxima stored after the next block's loads as in sum_nchw_hw (4K aliasing). */
+    const __m256 zero = _mm256_setzero_ps();
+    for (size_t n; u0 + 8 <= end; u0 += n) {
+        n = end - u0 >= 32 ? 32 : (end - u0) / 8 * 8;
+        const unsigned csr = sp_nan_watch();
+        __m256 r = block(a->in + (int64_t)u0 * hw, hw, zero, 0, 8, 1, G_MAX), zr = zero;
+#pragma GCC unroll 1
+        for (size_t b = 8; b < n; b += 8) {
+            const __m256 t = block(a->in + (int64_t)(u0 + b) * hw, hw, zero, 0, 8, 1, G_MAX);
+            _mm256_storeu_ps(a->out + u0 + b - 8, r);
+            zr = _mm256_or_ps(zr, _mm256_cmp_ps(r, zero, _CMP_EQ_OQ));
+            r = t;
+        }
+        _mm256_storeu_ps(a->out + u0 + n - 8, r);
+        zr = _mm256_or_ps(zr, _mm256_cmp_ps(r, zero, _CMP_EQ_OQ));
+        if (!_mm256_testz_ps(zr, zr))
+            for (size_t b = 0; b < n; b += 8) {
+                const __m256 m = _mm256_loadu_ps(a->out + u0 + b);
+                const unsigned z = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(m, zero, _CMP_EQ_OQ));
+                if (z) settle_planes(a->in + (int64_t)(u0 + b) * hw, a->out + u0 + b, hw, z, 0);
+            }
+        if (sp_nan_seen(csr))
+            for (size_t b = 0; b < n; b += 8) settle_planes(a->in + (int64_t)(u0 + b) * hw, a->out + u0 + b, hw, 0xFF, 1);
+    }
+    if (u0 < end) WATCHED(u0, end - u0, part(a->in + (int64_t)u0 * hw, a->out + u0, hw_any, 0, (int)(end - u0)));
+}
+#undef WATCHED
+
+/* Constant maps for max only at 7x7 and 14x14: each map is compiled again for max, and the
+ * clang ASan build runs long on this file; the other maps keep global.c's kernel. The partial
+ * blocks (at most two per slice) share one runtime-map copy for the same reason. */
+static __attribute__((noinline)) void max_part_any(const float *x, float *out, int64_t hw, int k0, int k1)
+{
+    max_block(x, out, hw, k0, k1, 0);
+}
+#define SP_MAX_MAP(n)                                                                             \
+    static __attribute__((noinline, aligned(64))) void max_nchw_##n(const sp_args *a, size_t begin, size_t end) \
+    {                                                                                             \
+        max_nchw_hw(a, begin, end, n, max_part_any);                                              \
+    }
+SP_MAX_MAP(49) SP_MAX_MAP(196)
+#undef SP_MAX_MAP
+
+void sp_avx2_global_max_nchw_blocks(const sp_problem *p, const sp_args *a, size_t begin, size_t end)
+{
+    if (p->h * p->w == 49)
+        max_nchw_49(a, begin, end);
+    else
+        max_nchw_196(a, begin, end);
+}
+int sp_avx2_accepts_global_max_nchw_blocks(const sp_problem *p) { return p->h * p->w == 49 || p->h * p->w == 196; }
 
 static __attribute__((noinline)) void part_any(const float *x, float *out, int64_t hw, __m256 div, int k0, int k1)
 {

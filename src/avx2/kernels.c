@@ -104,7 +104,24 @@
  *   2.9 -> 3.3x (the exact row template per NaN row is slower than the body2/row2 loop it
  *   replaced on rows of 14-28 outputs); inf 4.5 -> 3.1-3.2x at 7^2, 0.9-0.97x of the old time
  *   on 14^2-56^2. Not a clear win. Tests caught the redo switched off (variants and
- *   bench-data failed), so the change was correct as far as they go. */
+ *   bench-data failed), so the change was correct as far as they go.
+ * - global max NCHW values-only on 7x7 and 14x14 planes (session 8, h17): global_sum.c's
+ *   eight-plane blocks with vmaxps for the adds, -inf fills and a shuffle + vmaxps tree for
+ *   the hadds; NaN by the MXCSR watch (simd.h, a copy of AVX-512's), one watch per four
+ *   blocks, a block run that raised it settling each plane by vector searches (its last NaN,
+ *   else its maximum), a zero maximum's sign from the first zero. It had run a plane at a time
+ *   (global.c max_nchw) at 18-31% of the paired roofline. Bench `--op global_max --layout nchw
+ *   --size 14,7 --threads 1 --no-plots --format csv`, 3 runs each, alternating, medians, old ->
+ *   new (same-run avx512, oneDNN NCHW, oneDNN nChw16c): C2048 7^2 11907 -> 3524 ns (3.38x,
+ *   19.2 -> 66.0%; 2817, 16983, 4878), C512 7^2 3201 -> 896 (3.57x, 19 -> 66%; 774, 4405,
+ *   1331), C512 14^2 7443 -> 2765 (2.69x, 29 -> 80%; 2597, 16389, 6086). --data, one kind a
+ *   run, against the new uniform: inf 1.0x, nan (1 in 64) 2.6-2.7x, zeros 2.1-2.6x, all under
+ *   the old uniform time (0.57-0.74x). Other maps stay with max_nchw: a constant map per size
+ *   is compiled again for max (clang -O1 ASan+UBSan on this file: 42.6 s CPU before, 48.7-49.5 s
+ *   now; a copy of the partial block per map and a per-block tail loop made it 51.7-55.5).
+ *   Tried, level within noise (3-4 alternating runs): a watch per block (C2048 7^2 3640-3860
+ *   in a noisier set), the four blocks unrolled, the checks left out altogether (3420).
+ *   Still short of the sums' ~78% at 7^2 (C2048 7^2 avg 3268 ns in the same session). */
 #include "avx2.h"
 
 #define I SP_K_INDICES
