@@ -5,8 +5,8 @@
  * after, which keeps the reference's row-major tap order (the max step is associative
  * over ordered groups). Values-only max uses plain vmaxps, exact whenever no NaN is
  * present (vmaxps(v, m) is the reference's step then, ties and zeros included), and
- * records unordered compares; an output row that saw a NaN is recomputed by the exact row
- * template. The row tail reads and writes whole vectors when the extra lanes stay inside
+ * records unordered compares (the short rows: MXCSR's invalid flag instead); an output row
+ * that saw a NaN is recomputed by the exact row template. The row tail reads and writes whole vectors when the extra lanes stay inside
  * the tensor (input) or inside this slice's later outputs (output), which later rows
  * overwrite; otherwise it masks. */
 #include "nchw_row.h"
@@ -59,13 +59,12 @@ SP_INLINE void vec2hs(const float *r0, const float *r1, float *out, int64_t x, i
     __m256 b0 = _mm256_loadu_ps(r1 + x), b1 = half ? b0 : _mm256_loadu_ps(r1 + x + 8);
     __m256 r;
     if (op == OP_MAX && sum) {
-        /* The chain keeps the even upper column's NaN; the three columns it can lose are
-         * added and summed into *nn: NaN stays NaN (infinities or overflow can only make it
-         * NaN falsely). Adds, not an fmadd: subnormal products took assists (kernels.c). */
+        /* No record: the caller watches MXCSR's invalid flag (simd.h), which every column's
+         * vmaxps raises on a NaN and none on +-inf. (A sum of the three columns the chain can
+         * lose took three adds and raised false alarms on +inf meeting -inf, 2-4.5x.) */
         __asm__("" : "+x"(a0), "+x"(a1), "+x"(b0), "+x"(b1)); /* one load each: gcc loaded them twice */
         const __m256 ea = _mm256_shuffle_ps(a0, a1, 0x88), oa = _mm256_shuffle_ps(a0, a1, 0xDD);
         const __m256 eb = _mm256_shuffle_ps(b0, b1, 0x88), ob = _mm256_shuffle_ps(b0, b1, 0xDD);
-        *nn = _mm256_add_ps(*nn, _mm256_add_ps(_mm256_add_ps(oa, eb), ob));
         r = _mm256_max_ps(_mm256_max_ps(ob, eb), _mm256_max_ps(oa, ea));
     } else if (op == OP_MAX) {
         __m256 ha = _mm256_max_ps(_mm256_shuffle_ps(a0, a1, 0xDD), _mm256_shuffle_ps(a0, a1, 0x88));
@@ -168,6 +167,7 @@ SP_INLINE int short_rows(const float *in, float *out, int64_t np, int64_t OH, in
                          int NV, int op, __m256 mul)
 {
     __m256 nan = _mm256_setzero_ps();
+    const unsigned csr = op == OP_MAX ? sp_nan_watch() : 0;
     const float *r0 = in;
     float *o = out;
     /* np planes of OH rows; skip: input left after a plane's last row pair (odd heights). */
@@ -180,8 +180,8 @@ SP_INLINE int short_rows(const float *in, float *out, int64_t np, int64_t OH, in
             else
                 for (int j = 0; j < NV; j++) vec2hs(r0, r0 + w, o + 8 * j, 16 * j, op, mul, &nan, 0, 1);
         }
-    nan = _mm256_cmp_ps(nan, nan, _CMP_UNORD_Q);
-    return op == OP_MAX && !_mm256_testz_ps(nan, nan);
+    (void)nan;
+    return op == OP_MAX && sp_nan_seen(csr);
 }
 
 /* One output row; returns nonzero if the values-only max saw a NaN. */
