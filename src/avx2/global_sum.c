@@ -22,7 +22,7 @@
  * sums8's tree with shuffles and vmaxps for the hadds. A maximum's value does not depend on
  * the order of the steps, except its sign when it is zero and a NaN's payload: planes whose
  * maximum is zero are settled by the reference's scan, and blocks whose vmaxps raised the NaN
- * watch (simd.h) have all their planes settled so. So every slice gives the same bits. */
+ * watch (nan_watch.h) have all their planes settled so. So every slice gives the same bits. */
 #include "simd.h"
 
 enum { G_SUM, G_MAX };

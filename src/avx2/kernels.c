@@ -105,14 +105,14 @@
  *   replaced on rows of 14-28 outputs); inf 4.5 -> 3.1-3.2x at 7^2, 0.9-0.97x of the old time
  *   on 14^2-56^2. Not a clear win. Tests caught the redo switched off (variants and
  *   bench-data failed), so the change was correct as far as they go.
- *   Session 8: the record is gone; short_rows watches MXCSR's invalid flag (simd.h), which
+ *   Session 8: the record is gone; short_rows watches MXCSR's invalid flag (nan_watch.h), which
  *   every column's vmaxps raises on NaN and none on +-inf. Bench, 3 runs, old -> new medians:
  *   C512 7^2 2193 -> 1979 ns (1.11x), C2048 7^2 8400 -> 7641 (1.10x), C512 14^2 5386 -> 4856
  *   (1.11x), 28^2 1.03x, C256 56^2 1.01x; --data inf 1.00-1.05x (was 2.0-4.5x); nan unchanged
  *   (2.9-10x: one NaN still sends the slice's rows through the exact loop).
  * - global max NCHW values-only on 7x7 and 14x14 planes (session 8, h17): global_sum.c's
  *   eight-plane blocks with vmaxps for the adds, -inf fills and a shuffle + vmaxps tree for
- *   the hadds; NaN by the MXCSR watch (simd.h, a copy of AVX-512's), one watch per four
+ *   the hadds; NaN by the MXCSR watch (nan_watch.h, shared with AVX-512), one watch per four
  *   blocks, a block run that raised it settling each plane by vector searches (its last NaN,
  *   else its maximum), a zero maximum's sign from the first zero. It had run a plane at a time
  *   (global.c max_nchw) at 18-31% of the paired roofline. Bench `--op global_max --layout nchw

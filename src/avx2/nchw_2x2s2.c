@@ -59,7 +59,7 @@ SP_INLINE void vec2hs(const float *r0, const float *r1, float *out, int64_t x, i
     __m256 b0 = _mm256_loadu_ps(r1 + x), b1 = half ? b0 : _mm256_loadu_ps(r1 + x + 8);
     __m256 r;
     if (op == OP_MAX && sum) {
-        /* No record: the caller watches MXCSR's invalid flag (simd.h), which every column's
+        /* No record: the caller watches MXCSR's invalid flag (nan_watch.h), which every column's
          * vmaxps raises on a NaN and none on +-inf. (A sum of the three columns the chain can
          * lose took three adds and raised false alarms on +inf meeting -inf, 2-4.5x.) */
         __asm__("" : "+x"(a0), "+x"(a1), "+x"(b0), "+x"(b1)); /* one load each: gcc loaded them twice */

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "avx2.h"
+#include "nan_watch.h"
 
 #define SP_INLINE static inline __attribute__((always_inline))
 
@@ -63,27 +64,6 @@ SP_INLINE void sp_store(float *dst, __m256 v, int64_t n)
 SP_INLINE __m256 sp_load(const float *src, int64_t n)
 {
     return n >= 8 ? _mm256_loadu_ps(src) : _mm256_maskload_ps(src, sp_mask(n));
-}
-
-/* The invalid flag as a NaN watch (a copy of AVX-512's helpers in src/avx512/simd.h: the
- * intrinsics stay in their ISA folder). vmaxps raises it on any NaN operand, quiet ones
- * included, never on +-inf. sp_nan_watch() clears the flag (exceptions masked meanwhile) and
- * returns the caller's MXCSR; sp_nan_seen() says whether a vmaxps between them saw a NaN and
- * restores it. The empty asm keeps the loop's loads after the clearing and its stores before
- * the reading. */
-SP_INLINE unsigned sp_nan_watch(void)
-{
-    const unsigned csr = _mm_getcsr();
-    _mm_setcsr((csr | _MM_MASK_INVALID) & ~(unsigned)_MM_EXCEPT_INVALID);
-    __asm__ volatile("" ::: "memory");
-    return csr;
-}
-SP_INLINE int sp_nan_seen(unsigned csr)
-{
-    __asm__ volatile("" ::: "memory");
-    const int seen = (_mm_getcsr() & _MM_EXCEPT_INVALID) != 0;
-    _mm_setcsr(csr);
-    return seen;
 }
 
 /* Horizontal sum of one vector. */

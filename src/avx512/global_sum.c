@@ -24,7 +24,7 @@
  * Max (OP = G_MAX) combines with vmaxps where sums add, and fills the lanes outside a plane
  * with -inf where sums use 0. A maximum's value does not depend on the order of the steps,
  * except its sign when it is zero and a NaN's payload: planes whose maximum is zero are
- * settled by the reference's scan, and a block whose vmaxps raised the NaN watch (simd.h) has
+ * settled by the reference's scan, and a block whose vmaxps raised the NaN watch (src/avx2/nan_watch.h) has
  * all its planes settled so. So every thread count gives the same bits here too. */
 #include "simd.h"
 

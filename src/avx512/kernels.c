@@ -54,7 +54,7 @@
  *   1.18-1.59x, and ahead of oneDNN where it was 1.03-1.22x behind us before. --full, 56^2 to
  *   7^2, avg and sum, k2s1p0/p1, k2s2p1, k3s2p0, k5s1p2: 0.98-1.07 at 56^2 / 28^2 (memory-bound)
  *   but 5x5 1.56-1.87, 14^2 / 7^2 1.09-1.61.
- * nhwc_generic values-only max (session 8): plain vmaxps(t, m) under the NaN watch (simd.h's
+ * nhwc_generic values-only max (session 8): plain vmaxps(t, m) under the NaN watch (nan_watch.h's
  *   MXCSR invalid flag) per output row, a row that saw NaN redone with the exact step and the
  *   slice's later rows run exact, 8 zmm a block (4: 1.03-1.19 against 1.04-1.27). Bench, max
  *   3x3 s2 p1, 1 thread, 2 runs, before -> after: C512 28^2 31.8 / 33.9 -> 30.5 / 30.7 us

@@ -19,8 +19,8 @@
  *     vector's upper (lower) pairs lie in three consecutive P vectors, gathered by one blend
  *     and one vpermt2ps (the table below);
  *   - NaN: every input is an operand of a vmaxps in an unmasked lane, so sp_nan_watch() (the
- *     invalid flag, simd.h) sees any NaN; the caller redoes a chunk that saw one with the exact
- *     kernel. Ordered compares into opmasks before cost 14 port-5 ops a period: 1.12-1.20x
+ *     invalid flag, src/avx2/nan_watch.h) sees any NaN; the caller redoes a chunk that saw one
+ *     with the exact kernel. Ordered compares into opmasks before cost 14 port-5 ops a period: 1.12-1.20x
  *     slower in L1.
  * vmaxps(later, earlier) at each step keeps the earlier value on ties (-0/+0 included), the
  * reference's row-major first maximum whenever no NaN is present.

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "avx512.h"
+#include "../avx2/nan_watch.h" /* x86: shared with AVX2 */
 
 #define SP_INLINE static inline __attribute__((always_inline))
 
@@ -39,27 +40,6 @@ SP_INLINE __m512 sp_maxnan(__m512 m, __m512 v)
 SP_INLINE __mmask16 sp_takes(__m512 m, __m512 v)
 {
     return _mm512_cmp_ps_mask(v, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
-}
-
-/* A NaN watch for values-only max loops built on plain vmaxps, which keeps its second operand
- * when either is NaN (the reference takes a NaN wherever it appears) but raises MXCSR's invalid
- * flag on any NaN operand, quiet ones too, and never on +-inf; masked-off lanes raise nothing.
- * sp_nan_watch() clears the flag (exceptions masked meanwhile) and returns the caller's MXCSR;
- * sp_nan_seen() says whether a vmaxps between them saw a NaN and restores it. The empty asm
- * keeps the loop's loads after the clearing and its stores before the reading. */
-SP_INLINE unsigned sp_nan_watch(void)
-{
-    const unsigned csr = _mm_getcsr();
-    _mm_setcsr((csr | _MM_MASK_INVALID) & ~(unsigned)_MM_EXCEPT_INVALID);
-    __asm__ volatile("" ::: "memory");
-    return csr;
-}
-SP_INLINE int sp_nan_seen(unsigned csr)
-{
-    __asm__ volatile("" ::: "memory");
-    const int seen = (_mm_getcsr() & _MM_EXCEPT_INVALID) != 0;
-    _mm_setcsr(csr);
-    return seen;
 }
 
 /* Stores the lanes of k (int32) as int64. */
